@@ -1,0 +1,48 @@
+# gashell — two commands on a fresh Debian machine: `make run` and `make test`.
+# Both install the system packages that are missing (as root), then build.
+
+PACKAGES := libedit-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist tmux
+SWIFT    ?= swift
+
+.PHONY: run test build release bench compare deps clean
+
+run: deps release
+	.build/release/gashell
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(SWIFT) build -c release --product gashell
+	scripts/tmux-check.sh .build/release/gashell
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+bench: deps
+	$(SWIFT) build -c release --product gabench
+	.build/release/gabench
+
+compare: deps
+	$(SWIFT) build -c release --product gabench
+	bench/compare_torch.sh
+
+# Installs what is missing; without root it prints the command and stops.
+deps:
+	@missing=""; for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing system packages; run:"; \
+	    echo "  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf .build

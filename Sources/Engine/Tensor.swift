@@ -1,0 +1,128 @@
+// Tensor.swift — contiguous row-major Float32 matrices and vectors.
+//
+// Every tensor in the engine is at most two-dimensional: a batch of images is
+// [B, 784], a weight [out, in], a bias [out]. A Tensor is a view (pointer,
+// rows, columns) into a Storage that owns the memory, so taking the first b
+// rows of a workspace for a short last batch allocates nothing.
+
+/// Memory owned by one or more tensors. Zero-filled on allocation.
+public final class Storage: @unchecked Sendable {
+  public let base: UnsafeMutablePointer<Float>
+  public let count: Int
+
+  public init(count: Int) {
+    self.count = count
+    base = .allocate(capacity: max(count, 1))
+    base.initialize(repeating: 0, count: max(count, 1))
+  }
+
+  deinit { base.deallocate() }
+}
+
+/// A row-major view of `rows × columns` floats. Vectors have `rank == 1` and one row.
+public struct Tensor: @unchecked Sendable {
+  public let storage: Storage
+  public let offset: Int
+  public let rows: Int
+  public let columns: Int
+  public let rank: Int
+
+  /// A zero-filled matrix [rows, columns].
+  public init(rows: Int, columns: Int) {
+    precondition(rows >= 0 && columns >= 0, "negative tensor dimension")
+    self.init(storage: Storage(count: rows * columns), offset: 0, rows: rows, columns: columns, rank: 2)
+  }
+
+  /// A zero-filled vector [count].
+  public init(count: Int) {
+    self.init(storage: Storage(count: count), offset: 0, rows: 1, columns: count, rank: 1)
+  }
+
+  /// An empty tensor, a placeholder before the first batch.
+  public init() { self.init(rows: 0, columns: 0) }
+
+  /// A tensor with the given shape (one or two dimensions) and values.
+  public init(shape: [Int], values: [Float]) {
+    precondition(shape.count == 1 || shape.count == 2, "tensors are 1-D or 2-D")
+    precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
+    if shape.count == 1 { self.init(count: shape[0]) } else { self.init(rows: shape[0], columns: shape[1]) }
+    values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: values.count) }
+  }
+
+  public init(storage: Storage, offset: Int, rows: Int, columns: Int, rank: Int) {
+    precondition(offset + rows * columns <= storage.count || rows * columns == 0, "view outside its storage")
+    self.storage = storage
+    self.offset = offset
+    self.rows = rows
+    self.columns = columns
+    self.rank = rank
+  }
+
+  public var pointer: UnsafeMutablePointer<Float> { storage.base + offset }
+  public var count: Int { rows * columns }
+  public var shape: [Int] { rank == 1 ? [columns] : [rows, columns] }
+  public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: pointer, count: count) }
+
+  /// The first `n` rows, sharing storage: a short batch in a full-size workspace.
+  public func prefix(rows n: Int) -> Tensor {
+    precondition(n <= rows, "prefix of \(n) rows from a tensor of \(rows)")
+    return Tensor(storage: storage, offset: offset, rows: n, columns: columns, rank: rank)
+  }
+
+  public subscript(row: Int, column: Int) -> Float {
+    get { pointer[row * columns + column] }
+    nonmutating set { pointer[row * columns + column] = newValue }
+  }
+
+  public subscript(index: Int) -> Float {
+    get { pointer[index] }
+    nonmutating set { pointer[index] = newValue }
+  }
+
+  public var array: [Float] { Array(buffer) }
+
+  public func fill(_ value: Float) { pointer.update(repeating: value, count: count) }
+  public func zero() { fill(0) }
+
+  /// Copies `other`'s values into this tensor (same count).
+  public func copy(from other: Tensor) {
+    precondition(other.count == count, "copy of \(other.count) values into \(count)")
+    pointer.update(from: other.pointer, count: count)
+  }
+
+  /// A new tensor with its own storage and the same values.
+  public func clone() -> Tensor {
+    let t = rank == 1 ? Tensor(count: columns) : Tensor(rows: rows, columns: columns)
+    t.copy(from: self)
+    return t
+  }
+}
+
+extension Tensor {
+  /// √Σx², accumulated in Double so the norm of 400k floats keeps its digits.
+  public var norm: Double {
+    var s = 0.0
+    for i in 0..<count { let v = Double(pointer[i]); s += v * v }
+    return s.squareRoot()
+  }
+
+  /// max |x|, 0 for an empty tensor.
+  public var maxAbs: Float {
+    var m: Float = 0
+    for i in 0..<count { m = max(m, abs(pointer[i])) }
+    return m
+  }
+
+  /// x += alpha · other
+  public func add(_ other: Tensor, scaledBy alpha: Float = 1) {
+    precondition(other.count == count)
+    let a = pointer, b = other.pointer
+    for i in 0..<count { a[i] += alpha * b[i] }
+  }
+
+  /// x *= alpha
+  public func scale(by alpha: Float) {
+    let a = pointer
+    for i in 0..<count { a[i] *= alpha }
+  }
+}

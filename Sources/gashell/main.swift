@@ -1,0 +1,2 @@
+// main.swift — placeholder entry point until the shell lands.
+print("gashell")
