@@ -1,0 +1,83 @@
+// AtomicFile.swift — whole-file writes that a crash cannot leave half done, and whole-file reads.
+import Glibc  // gashell runs on Linux
+
+/// A failed system call on a file: the file, what was being done, and the system's reason.
+public struct FileError: Error, CustomStringConvertible {
+  public let path: String
+  public let reason: String   // "cannot create a temporary file in /x: No such file or directory"
+  public var description: String { "\(path): \(reason)" }
+
+  init(_ path: String, _ doing: String, code: Int32 = errno) {
+    self.path = path
+    reason = "\(doing): \(String(cString: strerror(code)))"
+  }
+}
+
+enum AtomicFile {
+  /// An open file being written; `write` writes all the bytes or throws.
+  struct Writer {
+    fileprivate let descriptor: Int32
+    fileprivate let path: String
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
+      var done = 0
+      while done < bytes.count {  // write(2) may write less than asked, or be interrupted
+        let n = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { throw FileError(path, "cannot write") }
+        done += n
+      }
+    }
+  }
+
+  /// Writes `path` through `body` into a new file beside it, flushed to disk and then renamed over
+  /// `path`: readers see the old file or the new one, never part of one. On any error the temporary
+  /// file is removed, `path` is left as it was, and the error is rethrown.
+  static func write(to path: String, _ body: (Writer) throws -> Void) throws {
+    let slash = path.lastIndex(of: "/")
+    let directory = slash.map { String(path[..<$0]).isEmpty ? "/" : String(path[..<$0]) } ?? "."
+    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    let temporary = "\(directory)/.\(name).\(getpid())-\(UInt32.random(in: .min ... .max)).tmp"
+
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)  // the umask applies
+    guard descriptor >= 0 else { throw FileError(path, "cannot create a temporary file in \(directory)") }
+    do {
+      defer { close(descriptor) }
+      try body(Writer(descriptor: descriptor, path: path))
+      guard fsync(descriptor) == 0 else { throw FileError(path, "cannot flush \(temporary)") }
+    } catch {
+      unlink(temporary)
+      throw error
+    }
+    guard rename(temporary, path) == 0 else {
+      let code = errno
+      unlink(temporary)
+      throw FileError(path, "cannot rename the temporary file over it", code: code)
+    }
+    // Make the rename itself durable. Some file systems refuse to sync a directory; the file is in place anyway.
+    let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if directoryDescriptor >= 0 {
+      fsync(directoryDescriptor)
+      close(directoryDescriptor)
+    }
+  }
+
+  /// The whole file's bytes.
+  static func read(_ path: String) throws(FileError) -> [UInt8] {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw FileError(path, "cannot open") }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { throw FileError(path, "cannot stat") }
+    var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
+    var done = 0
+    while done < bytes.count {
+      let n = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + done, $0.count - done) }
+      if n < 0 && errno == EINTR { continue }
+      guard n >= 0 else { throw FileError(path, "cannot read") }
+      if n == 0 { bytes.removeSubrange(done...); break }  // the file shrank while we read it
+      done += n
+    }
+    return bytes
+  }
+}

@@ -1,0 +1,335 @@
+// SafeTensors.swift — the safetensors file format, so weights move between gashell and PyTorch.
+//
+// A file is an 8-byte little-endian header length N, N bytes of JSON, then the data:
+//   {"__metadata__":{"k":"v"},"0.weight":{"dtype":"F32","shape":[512,784],"data_offsets":[0,1605632]},…}
+// Offsets count from the data's first byte; the tensors tile the data with no gap or overlap.
+//
+// Writing: F32 only, in the order given, header padded with spaces to a multiple of 8 as the Python
+// library pads it. (Its `save_file` orders tensors by dtype, then name; readers accept any order.)
+// Reading: F32 as it is; F16 and BF16 widened to F32 (exact), F64 rounded to the nearest F32.
+// Any other dtype is an error. Shapes [n] and [r, c] stay as they are; a scalar, shape [], is read
+// as [1]; three or more dimensions are an error, since a Tensor has one or two.
+
+#if _endian(big)
+#error("safetensors data is little-endian; SafeTensors copies it as native Float32")
+#endif
+
+/// A file that cannot be written or is not a well-formed safetensors file.
+public struct SafeTensorsError: Error, CustomStringConvertible {
+  public let path: String
+  public let message: String
+  public var description: String { "\(path): \(message)" }
+}
+
+public enum SafeTensors {
+  /// Writes the tensors as F32, in this order, with string metadata. Atomic: a temporary file in
+  /// the same directory is flushed to disk and renamed over `path`, so a crash never leaves half a file.
+  public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:],
+                           to path: String) throws {
+    func failure(_ message: String) -> SafeTensorsError { SafeTensorsError(path: path, message: message) }
+    var entries: [String] = []
+    if !metadata.isEmpty {
+      let pairs = metadata.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + quoted($0.value) }
+      entries.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
+    }
+    var names = Set<String>(), offset = 0
+    for (name, tensor) in tensors {
+      guard name != "__metadata__" else { throw failure("a tensor cannot be named \"__metadata__\"") }
+      guard names.insert(name).inserted else { throw failure("tensor '\(name)' is given twice") }
+      let end = offset + tensor.count * MemoryLayout<Float>.size
+      let shape = tensor.shape.map(String.init).joined(separator: ",")
+      entries.append(quoted(name) + ":{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+      offset = end
+    }
+    var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+    header += repeatElement(UInt8(ascii: " "), count: (8 - header.count % 8) % 8)
+
+    do {
+      try AtomicFile.write(to: path) { file in
+        try withUnsafeBytes(of: UInt64(header.count).littleEndian) { try file.write($0) }
+        try header.withUnsafeBytes { try file.write($0) }
+        for (_, tensor) in tensors where tensor.count > 0 {
+          try file.write(UnsafeRawBufferPointer(tensor.buffer))  // one write per tensor
+        }
+      }
+    } catch let error as FileError {
+      throw failure(error.reason)
+    }
+  }
+
+  /// Reads every tensor, the names in the header's order (for files from either writer, also the
+  /// order of their data), and the metadata. Any malformation is a `SafeTensorsError` saying what.
+  public static func read(_ path: String) throws
+    -> (tensors: [String: Tensor], order: [String], metadata: [String: String]) {
+    func failure(_ message: String) -> SafeTensorsError { SafeTensorsError(path: path, message: message) }
+    let bytes: [UInt8]
+    do { bytes = try AtomicFile.read(path) } catch { throw failure(error.reason) }
+
+    guard bytes.count >= 8 else {
+      throw failure("the file has \(bytes.count) bytes, too short for the 8-byte header length")
+    }
+    let headerLength = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+    guard headerLength <= UInt64(bytes.count - 8) else {
+      throw failure("the header length \(headerLength) runs past the end of the file (\(bytes.count) bytes)")
+    }
+    let dataStart = 8 + Int(headerLength), dataCount = bytes.count - dataStart
+    let header: [(key: String, value: JSONValue)]
+    do { header = try JSONParser.object(bytes[8..<dataStart]) } catch { throw failure("invalid JSON header: \(error)") }
+
+    var metadata: [String: String] = [:], entries: [Entry] = [], names = Set<String>()
+    for (name, value) in header {
+      guard names.insert(name).inserted else { throw failure("'\(name)' appears twice in the header") }
+      if name == "__metadata__" {
+        if case .literal("null") = value { continue }
+        guard case .object(let pairs) = value else { throw failure("__metadata__ is not an object") }
+        for (key, value) in pairs {
+          guard case .string(let text) = value else { throw failure("metadata '\(key)' is not a string") }
+          metadata[key] = text
+        }
+      } else {
+        entries.append(try Entry(name: name, value, dataCount: dataCount, failure))
+      }
+    }
+
+    // The tensors must tile the data exactly: sorted by offset, each begins where the one before ended.
+    var covered = 0, previous: String?
+    for entry in entries.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
+      if entry.begin > covered {
+        throw failure("data bytes \(covered)..<\(entry.begin) (before tensor '\(entry.name)') belong to no tensor")
+      }
+      if entry.begin < covered {
+        throw failure("tensor '\(entry.name)' overlaps tensor '\(previous!)'")
+      }
+      covered = entry.end
+      previous = entry.name
+    }
+    guard covered == dataCount else {
+      throw failure("the data has \(dataCount) bytes but the tensors use only \(covered)")
+    }
+
+    var tensors: [String: Tensor] = [:]
+    bytes.withUnsafeBytes { file in
+      for entry in entries {
+        tensors[entry.name] = entry.tensor(from: UnsafeRawBufferPointer(
+          rebasing: file[dataStart + entry.begin ..< dataStart + entry.end]))
+      }
+    }
+    return (tensors, entries.map(\.name), metadata)
+  }
+}
+
+/// One tensor's header entry, checked against itself and the data's size.
+private struct Entry {
+  static let dtypeSizes = ["F32": 4, "F16": 2, "BF16": 2, "F64": 8]
+
+  let name: String, dtype: String, shape: [Int], begin: Int, end: Int
+
+  init(name: String, _ value: JSONValue, dataCount: Int, _ failure: (String) -> SafeTensorsError) throws {
+    func field(_ key: String) throws -> JSONValue {
+      guard case .object(let fields) = value else { throw failure("tensor '\(name)' is not a JSON object") }
+      guard let found = fields.first(where: { $0.key == key }) else { throw failure("tensor '\(name)' has no \(key)") }
+      return found.value
+    }
+    func integers(_ key: String) throws -> [Int] {
+      guard case .array(let items) = try field(key),
+            case let numbers = items.compactMap({ if case .literal(let t) = $0 { Int(t) } else { nil } }),
+            numbers.count == items.count, numbers.allSatisfy({ $0 >= 0 })
+      else { throw failure("\(key) of tensor '\(name)' is not a list of non-negative integers") }
+      return numbers
+    }
+    guard case .string(let dtype) = try field("dtype") else {
+      throw failure("dtype of tensor '\(name)' is not a string")
+    }
+    guard let size = Entry.dtypeSizes[dtype] else {
+      throw failure("dtype \(dtype) of tensor '\(name)' is not supported; save it as float32 (F32)")
+    }
+    let shape = try integers("shape"), offsets = try integers("data_offsets")
+    guard offsets.count == 2 else {
+      throw failure("data_offsets of tensor '\(name)' has \(offsets.count) numbers, not 2")
+    }
+    guard shape.count <= 2 else {
+      throw failure("tensor '\(name)' has shape \(shape); gashell tensors have one or two dimensions")
+    }
+    let (begin, end) = (offsets[0], offsets[1])
+    guard begin <= end else { throw failure("data_offsets \(offsets) of tensor '\(name)' end before they begin") }
+    guard end <= dataCount else {
+      throw failure("data_offsets \(offsets) of tensor '\(name)' run past the end of the data (\(dataCount) bytes)")
+    }
+    // Multiply with overflow checks: a hostile shape must not wrap around to the right byte count.
+    let needed = (shape + [size]).reduce(Optional(1)) { product, n in
+      product.flatMap { let (p, o) = $0.multipliedReportingOverflow(by: n); return o ? nil : p }
+    }
+    guard needed == end - begin else {
+      throw failure("tensor '\(name)' of dtype \(dtype) and shape \(shape) needs "
+        + "\(needed.map(String.init) ?? "too many") bytes, but data_offsets \(offsets) hold \(end - begin)")
+    }
+    (self.name, self.dtype, self.shape, self.begin, self.end) = (name, dtype, shape, begin, end)
+  }
+
+  /// A new Tensor holding `data` converted to Float32.
+  func tensor(from data: UnsafeRawBufferPointer) -> Tensor {
+    let tensor = shape.count == 2 ? Tensor(rows: shape[0], columns: shape[1]) : Tensor(count: shape.first ?? 1)
+    let out = tensor.pointer
+    func load<T: FixedWidthInteger>(_ k: Int, _: T.Type) -> T {
+      T(littleEndian: data.loadUnaligned(fromByteOffset: k * MemoryLayout<T>.size, as: T.self))
+    }
+    switch dtype {
+    case "F32":  // one copy; the bytes need not be aligned
+      if let bytes = data.baseAddress { UnsafeMutableRawPointer(out).copyMemory(from: bytes, byteCount: data.count) }
+    case "F16": for k in 0..<tensor.count { out[k] = Float(Float16(bitPattern: load(k, UInt16.self))) }
+    case "BF16": for k in 0..<tensor.count { out[k] = Float(bitPattern: UInt32(load(k, UInt16.self)) << 16) }
+    default: for k in 0..<tensor.count { out[k] = Float(Double(bitPattern: load(k, UInt64.self))) }  // F64
+    }
+    return tensor
+  }
+}
+
+/// A JSON string literal: quotes, backslashes and control characters escaped.
+private func quoted(_ text: String) -> String {
+  var out = "\""
+  for scalar in text.unicodeScalars {
+    switch scalar {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case _ where scalar.value < 0x20:
+      let hex = String(scalar.value, radix: 16)
+      out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    default: out.unicodeScalars.append(scalar)
+    }
+  }
+  return out + "\""
+}
+
+/// A parsed JSON value. Numbers, true, false and null keep their text: we only ever need integers.
+/// Objects keep their keys in order, duplicates included, so the reader can report them.
+private indirect enum JSONValue {
+  case object([(key: String, value: JSONValue)]), array([JSONValue]), string(String), literal(String)
+}
+
+/// A small recursive-descent JSON parser (RFC 8259) for the header.
+private struct JSONParser {
+  struct Failure: Error, CustomStringConvertible { let description: String }
+
+  let bytes: ArraySlice<UInt8>
+  var index: Int
+
+  /// The header: one JSON object, then only whitespace (the padding).
+  static func object(_ bytes: ArraySlice<UInt8>) throws(Failure) -> [(key: String, value: JSONValue)] {
+    var parser = JSONParser(bytes: bytes, index: bytes.startIndex)
+    guard parser.peek() == UInt8(ascii: "{") else { throw parser.failure("expected '{'") }
+    guard case .object(let pairs) = try parser.value(depth: 0) else { fatalError("unreachable") }
+    guard parser.peek() == nil else { throw parser.failure("unexpected text after the object") }
+    return pairs
+  }
+
+  func failure(_ what: String, at position: Int? = nil) -> Failure {
+    Failure(description: "\(what) at byte \((position ?? index) - bytes.startIndex) of the header")
+  }
+
+  /// The next byte after whitespace, not consumed; nil at the end.
+  mutating func peek() -> UInt8? {
+    while index < bytes.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+    return index < bytes.endIndex ? bytes[index] : nil
+  }
+
+  mutating func expect(_ character: Character) throws(Failure) {
+    guard peek() == character.asciiValue else { throw failure("expected '\(character)'") }
+    index += 1
+  }
+
+  mutating func value(depth: Int) throws(Failure) -> JSONValue {
+    guard depth < 32 else { throw failure("nested too deeply") }  // bounds the recursion on hostile input
+    switch peek() {
+    case UInt8(ascii: "{"):
+      index += 1
+      var pairs: [(key: String, value: JSONValue)] = []
+      while peek() != UInt8(ascii: "}") {
+        if !pairs.isEmpty { try expect(",") }
+        guard peek() == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+        let key = try string()
+        try expect(":")
+        pairs.append((key, try value(depth: depth + 1)))
+      }
+      index += 1
+      return .object(pairs)
+    case UInt8(ascii: "["):
+      index += 1
+      var items: [JSONValue] = []
+      while peek() != UInt8(ascii: "]") {
+        if !items.isEmpty { try expect(",") }
+        items.append(try value(depth: depth + 1))
+      }
+      index += 1
+      return .array(items)
+    case UInt8(ascii: "\""):
+      return .string(try string())
+    case nil:
+      throw failure("unexpected end")
+    default:
+      let start = index
+      while index < bytes.endIndex, isLiteral(bytes[index]) { index += 1 }
+      let text = String(decoding: bytes[start..<index], as: UTF8.self)
+      guard ["true", "false", "null"].contains(text) || isNumber(text) else {
+        index = start
+        throw failure("unexpected character")
+      }
+      return .literal(text)
+    }
+  }
+
+  /// A string literal, the index on its opening quote. Errors point at the string or at the escape.
+  mutating func string() throws(Failure) -> String {
+    let start = index
+    index += 1
+    var utf8: [UInt8] = []
+    while index < bytes.endIndex, bytes[index] != UInt8(ascii: "\"") {
+      let escapeStart = index, byte = bytes[index]
+      index += 1
+      guard byte >= 0x20 else { throw failure("control character in a string", at: escapeStart) }
+      guard byte == UInt8(ascii: "\\") else { utf8.append(byte); continue }
+      guard index < bytes.endIndex else { break }
+      let escape = bytes[index]
+      index += 1
+      switch escape {
+      case UInt8(ascii: "u"):
+        var scalar = hex4()
+        if (0xD800..<0xDC00).contains(scalar), bytes[index...].starts(with: Array("\\u".utf8)) {
+          index += 2
+          let low = hex4()
+          scalar = (0xDC00..<0xE000).contains(low) ? 0x10000 + (scalar - 0xD800) << 10 + (low - 0xDC00) : .max
+        }
+        guard let unicode = Unicode.Scalar(scalar) else { throw failure("invalid \\u escape", at: escapeStart) }
+        utf8 += Array(String(unicode).utf8)
+      default:
+        let simple: [UInt8: UInt8] = [0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 0x08, 0x66: 0x0C,
+                                      0x6E: 0x0A, 0x72: 0x0D, 0x74: 0x09]  // " \\ / b f n r t
+        guard let byte = simple[escape] else { throw failure("invalid escape", at: escapeStart) }
+        utf8.append(byte)
+      }
+    }
+    guard index < bytes.endIndex else { throw failure("unterminated string", at: start) }
+    index += 1
+    guard let text = String(validating: utf8, as: UTF8.self) else {
+      throw failure("invalid UTF-8 in a string", at: start)
+    }
+    return text
+  }
+
+  /// Four hex digits, consumed; 0xFFFFFFFF (no Unicode scalar) if they are not.
+  mutating func hex4() -> UInt32 {
+    let text = String(decoding: bytes[index..<min(index + 4, bytes.endIndex)], as: UTF8.self)
+    guard text.count == 4, text.allSatisfy(\.isHexDigit), let value = UInt32(text, radix: 16) else { return .max }
+    index += 4
+    return value
+  }
+
+  func isLiteral(_ byte: UInt8) -> Bool {
+    (0x30...0x39).contains(byte) || (0x61...0x7A).contains(byte) || [0x2B, 0x2D, 0x2E, 0x45].contains(byte)
+  }
+
+  /// JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+  func isNumber(_ text: String) -> Bool {
+    text.wholeMatch(of: /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/) != nil
+  }
+}
