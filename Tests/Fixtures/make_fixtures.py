@@ -4,7 +4,8 @@
 Run from anywhere (needs torch, safetensors and numpy; torch is NOT a gashell
 dependency, these files are committed):
     python3 Tests/Fixtures/make_fixtures.py
-It rewrites, next to itself:
+It rewrites, next to itself, the three files below. A re-run gives the same tensor bytes; only the
+order of the metadata inside the header changes (the library keeps metadata in a hash map).
 
 safetensors_python.safetensors  (safetensors.torch.save_file; exact values)
     0.weight [4, 3]   k * 0.25 - 1.5 for k = 0..11, row-major
