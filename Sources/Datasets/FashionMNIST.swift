@@ -43,7 +43,10 @@ public enum FashionMNIST {
     environment: [String: String] = ProcessInfo.processInfo.environment,
     standardDirectories: [String] = standardDirectories
   ) throws -> String {
-    if let explicit { return try checked(explicit, named: explicit) }
+    if let explicit {
+      let path = (explicit as NSString).expandingTildeInPath  // `load ~/data` in the REPL has no shell to expand it
+      return try checked(path, named: path)
+    }
     if let variable = environment["GASHELL_DATA"], !variable.isEmpty {
       return try checked(variable, named: "GASHELL_DATA=\(variable)")
     }

@@ -25,17 +25,17 @@ public enum Gzip {
   /// The file's bytes as they are on disk.
   public static func readFile(_ path: String) throws -> [UInt8] {
     let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { throw DatasetError(file: path, "cannot open: \(systemError())") }
+    guard fd >= 0 else { throw systemError("cannot open", path) }
     defer { close(fd) }
     var info = stat()
-    guard fstat(fd, &info) == 0 else { throw DatasetError(file: path, "cannot read: \(systemError())") }
+    guard fstat(fd, &info) == 0 else { throw systemError("cannot read", path) }
     guard info.st_mode & S_IFMT != S_IFDIR else { throw DatasetError(file: path, "is a directory") }
     let size = Int(info.st_size)
     return try [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
       while count < size {
         let n = read(fd, buffer.baseAddress! + count, size - count)
         if n < 0 && errno == EINTR { continue }
-        guard n >= 0 else { throw DatasetError(file: path, "cannot read: \(systemError())") }
+        guard n >= 0 else { throw systemError("cannot read", path) }
         if n == 0 { break }  // the file shrank since fstat: keep what is there
         count += n
       }
@@ -54,7 +54,7 @@ public enum Gzip {
       var output = try [UInt8](unsafeUninitializedCapacity: hint) { buffer, count in
         count = try inflater.inflate(into: buffer)
       }
-      if !inflater.finished {  // a wrong hint: several members, or more than 4 GiB
+      if !inflater.finished {  // outgrew the hint: several members, over 4 GiB, or damaged
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while !inflater.finished {
           let n = try chunk.withUnsafeMutableBufferPointer { try inflater.inflate(into: $0) }
@@ -71,7 +71,11 @@ public enum Gzip {
     return bytes[(bytes.count - 4)...].reversed().reduce(0) { $0 << 8 | Int($1) }
   }
 
-  static func systemError() -> String { String(cString: strerror(errno)) }
+  /// `path: what: reason`, with errno read before anything can change it.
+  static func systemError(_ what: String, _ path: String) -> DatasetError {
+    let code = errno
+    return DatasetError(file: path, "\(what): \(String(cString: strerror(code)))")
+  }
 }
 
 /// zlib's inflate over one input buffer, fed to it in pieces zlib's 32-bit counters can hold.

@@ -115,6 +115,8 @@ private func writeSet(_ dir: TemporaryDirectory, train: LabeledImages = train, t
           == "GASHELL_DATA=\(gone): no such directory; not looking anywhere else")
   #expect(try FashionMNIST.locate(environment: ["GASHELL_DATA": good.path], standardDirectories: []) == good.path)
   #expect(try FashionMNIST.locate(explicit: good.path, environment: ["GASHELL_DATA": gone]) == good.path)
+  #expect(message { try FashionMNIST.locate(explicit: "~/gashell-no-such-directory") }
+          == "\(NSHomeDirectory())/gashell-no-such-directory: no such directory; not looking anywhere else")
 }
 
 // The Debian package `dataset-fashion-mnist`. Expected values computed once with Python's
