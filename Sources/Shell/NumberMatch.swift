@@ -26,6 +26,18 @@ import Foundation
 public enum NumberMatch {
   /// True when the printed line `actual` matches the transcript line `expected`.
   public static func matches(expected: String, actual: String) -> Bool {
+    compare(expected, actual) { e, a, tolerance in numberMatches(expected: e, actual: a, tolerance: tolerance) }
+  }
+
+  /// True when the lines differ at most in their numbers: the diff then shows them as a
+  /// pair, `-` above `+`, rather than as one line missing and another unexpected.
+  static func sameShape(expected: String, actual: String) -> Bool {
+    compare(expected, actual) { _, _, _ in true }
+  }
+
+  /// Tokenizes both lines; text tokens must be equal, number pairs must satisfy `numbers`.
+  private static func compare(_ expected: String, _ actual: String,
+                              numbers: (Number, Number, Double?) -> Bool) -> Bool {
     let (text, tolerance) = splitTolerance(expected)
     let want = tokens(of: Array(trimmingTrailingWhitespace(text).utf8))
     let got = tokens(of: Array(trimmingTrailingWhitespace(Substring(actual)).utf8))
@@ -35,7 +47,7 @@ public enum NumberMatch {
       case let (.text(x), .text(y)):
         if x != y { return false }
       case let (.number(x), .number(y)):
-        if !numberMatches(expected: x, actual: y, tolerance: tolerance) { return false }
+        if !numbers(x, y, tolerance) { return false }
       default:
         return false
       }

@@ -97,12 +97,14 @@ public struct TranscriptReplay {
 }
 
 /// The cheapest alignment of an expected block with printed lines: an edit script where
-/// a matching pair and `...` swallowing a printed line cost nothing, and a missing or an
-/// extra line costs one. The block matches when the cost is zero — the same as `...`
-/// matching lazily with backtracking — and the script gives the diff and the re-recording.
+/// a matching pair and `...` swallowing a printed line cost nothing, and a missing line, an
+/// extra line or a pair differing only in numbers costs one. The block matches when the
+/// cost is zero — the same as `...` matching lazily with backtracking — and the script
+/// gives the diff and the re-recording.
 struct Alignment {
   enum Step: Equatable {
     case match(Int, Int)     // expected i matches actual j
+    case changed(Int, Int)   // expected i and actual j differ only in numbers  (- then +)
     case ellipsis(Int)       // expected i is `...`; it ends here
     case swallow(Int)        // actual j is covered by the current `...`
     case missing(Int)        // expected i was not printed  (-)
@@ -110,7 +112,7 @@ struct Alignment {
 
     var isDifference: Bool {
       switch self {
-      case .missing, .extra: true
+      case .missing, .extra, .changed: true
       case .match, .ellipsis, .swallow: false
       }
     }
@@ -129,12 +131,15 @@ struct Alignment {
     let isEllipsis = expected.map { $0.trimmingCharacters(in: .whitespaces) == "..." }
     // cost[i][j]: cheapest alignment of expected[i...] with actual[j...], filled backwards.
     var cost = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
-    var same = [[Bool?]](repeating: [Bool?](repeating: nil, count: m), count: n)
+    var known = [[Bool?]](repeating: [Bool?](repeating: nil, count: m), count: n)
     func lineMatches(_ i: Int, _ j: Int) -> Bool {
-      if let known = same[i][j] { return known }
+      if let result = known[i][j] { return result }
       let result = NumberMatch.matches(expected: expected[i], actual: actual[j])
-      same[i][j] = result
+      known[i][j] = result
       return result
+    }
+    func sameShape(_ i: Int, _ j: Int) -> Bool {
+      NumberMatch.sameShape(expected: expected[i], actual: actual[j])
     }
     for j in stride(from: m - 1, through: 0, by: -1) { cost[n][j] = cost[n][j + 1] + 1 }
     for i in stride(from: n - 1, through: 0, by: -1) {
@@ -145,11 +150,13 @@ struct Alignment {
         } else {
           var best = min(cost[i + 1][j], cost[i][j + 1]) + 1
           if best > cost[i + 1][j + 1], lineMatches(i, j) { best = cost[i + 1][j + 1] }
+          else if best > cost[i + 1][j + 1] + 1, sameShape(i, j) { best = cost[i + 1][j + 1] + 1 }
           cost[i][j] = best
         }
       }
     }
-    // Walk the cheapest path; prefer ending `...` early (lazy), then matching, then `-` before `+`.
+    // Walk the cheapest path; prefer ending `...` early (lazy), then a match, then a pair
+    // differing in numbers, then `-` before `+`.
     var i = 0, j = 0
     while i < n || j < m {
       if i < n && isEllipsis[i] {
@@ -157,6 +164,8 @@ struct Alignment {
         else { steps.append(.swallow(j)); j += 1 }
       } else if i < n && j < m && cost[i + 1][j + 1] == cost[i][j] && lineMatches(i, j) {
         steps.append(.match(i, j)); i += 1; j += 1
+      } else if i < n && j < m && cost[i + 1][j + 1] + 1 == cost[i][j] && sameShape(i, j) {
+        steps.append(.changed(i, j)); i += 1; j += 1
       } else if i < n && cost[i + 1][j] + 1 == cost[i][j] {
         steps.append(.missing(i)); i += 1
       } else {
@@ -171,7 +180,7 @@ struct Alignment {
     steps.compactMap { step in
       switch step {
       case .match(let i, _), .ellipsis(let i): expected[i]
-      case .extra(let j): actual[j]
+      case .extra(let j), .changed(_, let j): actual[j]
       case .swallow, .missing: nil
       }
     }
@@ -189,6 +198,9 @@ struct Alignment {
         rows.append((" ", expected[i], firstLine + i)); nextLine = firstLine + i + 1
       case .missing(let i):
         rows.append(("-", expected[i], firstLine + i)); nextLine = firstLine + i + 1
+      case .changed(let i, let j):
+        rows.append(("-", expected[i], firstLine + i)); nextLine = firstLine + i + 1
+        rows.append(("+", actual[j], nextLine))
       case .extra(let j):
         rows.append(("+", actual[j], nextLine))
       case .swallow:

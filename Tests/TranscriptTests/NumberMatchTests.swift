@@ -102,6 +102,12 @@ import Testing
     #expect(!match("  indented", "indented"))           // leading whitespace counts
   }
 
+  @Test func sameShapeIgnoresNumbersOnly() {
+    #expect(NumberMatch.sameShape(expected: "epoch 3 loss 0.50", actual: "epoch 4 loss 0.71"))
+    #expect(!NumberMatch.sameShape(expected: "epoch 3 loss 0.50", actual: "epoch 3 acc 0.50"))
+    #expect(!NumberMatch.sameShape(expected: "loss 0.50", actual: "loss nan"))
+  }
+
   @Test func tokenizerSpellings() {
     let tokens = NumberMatch.tokens(of: Array("fc1 w[64, 784] -0.5e-3 1,234,567 x-2 3.".utf8))
     let numbers: [String] = tokens.compactMap {

@@ -177,6 +177,28 @@ final class FakeSession {
       """)
   }
 
+  @Test func diffShowsEllipsisAsContextAndHidesWhatItCovers() {
+    let text = "ga> train 3\nepoch 1 loss 2.30\n...\nepoch 3 loss 0.50\n"
+    let printed = "epoch 1 loss 2.3012\nepoch 2 loss 1.1\nepoch 3 loss 0.71\n"
+    let result = TranscriptReplay.replay(Transcript.parse(text), source: "t") { _ in printed }
+    #expect(result.diff == """
+      t:1: ga> train 3
+      @@ line 2 @@
+       epoch 1 loss 2.30
+       ...
+      -epoch 3 loss 0.50
+      +epoch 3 loss 0.71
+      1 of 1 commands differ
+
+      """)
+  }
+
+  @Test func runnerWithoutPromptsRecordsTheTranscriptsPrompts() {
+    let text = "ga> backward\nloss 1\nga 1/4> backward\nloss 1\n"
+    let result = TranscriptReplay.replay(Transcript.parse(text)) { _ in "loss 2\n" }
+    #expect(result.recorded == "ga> backward\nloss 2\nga 1/4> backward\nloss 2\n")
+  }
+
   @Test func replayGoesOnAfterAFailureAndReportsEach() {
     let text = "ga> backward\nloss 9.9\nga 1/1> backward\nloss 9.9\nga> nonsense\nunknown command 'nonsense'\n"
     let result = TranscriptReplay.replay(Transcript.parse(text), source: "t", execute: FakeSession().run)
@@ -205,7 +227,7 @@ final class FakeSession {
     #expect(!result.passed)
     // Prompt of `show grad` corrected to the session's; `accumulate = 3` replaced; in the
     // failing `show grad` block the matching lines stay as written, `...` included, and
-    // the line that was never printed goes.
+    // the last line, which differs only in numbers, takes the printed one.
     #expect(result.recorded == """
       # Narration stays.
       ga> set accumulate 4
@@ -215,6 +237,7 @@ final class FakeSession {
       ga 1/4> show grad
       fc1.weight  norm 0.0123
       ...
+      fc2.weight  norm 0.04567
 
       # The end.
 
@@ -222,6 +245,12 @@ final class FakeSession {
     // And the re-recorded transcript passes.
     let again = TranscriptReplay.replay(Transcript.parse(result.recorded), execute: FakeSession().run)
     #expect(again.passed, "\(again.diff)")
+  }
+
+  @Test func recordingDropsLinesThatWereNeverPrinted() {
+    let text = "ga> set accumulate 2\naccumulate = 2\nsaved to disk\n"
+    let result = TranscriptReplay.replay(Transcript.parse(text), execute: FakeSession().run)
+    #expect(result.recorded == "ga> set accumulate 2\naccumulate = 2\n")
   }
 
   @Test func problemsInTheTranscriptFailTheReplay() {
