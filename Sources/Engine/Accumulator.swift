@@ -1,0 +1,105 @@
+// Accumulator.swift — gradient accumulation as an object: which loss scale each
+// micro-batch gets, when the optimizer steps, and the counters a learner watches.
+//
+// The tutorial's loop, for batch index i of an epoch with nb batches:
+//     loss = loss / N;  loss.backward()
+//     if (i + 1) % N == 0 or i + 1 == nb: optimizer.step(); optimizer.zero_grad()
+// Here a "window" is the run of micro-batches between two steps. A window is
+// planned when it opens, so the rules for the last, partial window of an epoch
+// (3750 = 937·4 + 2 at batch 16) can be stated and compared exactly.
+
+/// Who divides the loss, and by what.
+public enum LossNormalization: String, CaseIterable, Sendable {
+  /// No division: the accumulated gradient is the sum of N batch means (Run:AI's wrapper).
+  case none
+  /// loss / N for every micro-batch, even in a short last window (the tutorial, Lightning, Accelerate, Keras).
+  case steps
+  /// loss / k, k = micro-batches actually in this window: the exact mean of the window's batch means.
+  case window
+  /// loss · b / S, b = this batch's samples, S = samples in the window: exactly the large batch's mean.
+  case samples
+}
+
+/// What happens to an epoch's last micro-batches when they do not fill a window.
+public enum LeftoverRule: String, CaseIterable, Sendable {
+  /// Step at the epoch's last batch with what there is (the tutorial, Lightning).
+  case stepAtEpochEnd
+  /// Keep accumulating into the next epoch's first window (Run:AI, Keras).
+  case carryOver
+}
+
+public struct Accumulator: Sendable {
+  public var schedule: AccumulationSchedule
+  public var normalization: LossNormalization
+  public var leftover: LeftoverRule
+
+  /// Micro-batches and samples in the open window (0 when none is open).
+  public private(set) var microBatches = 0
+  public private(set) var samples = 0
+  /// Micro-batches and samples the open window will hold when full.
+  public private(set) var plannedMicroBatches = 0
+  public private(set) var plannedSamples = 0
+  /// Optimizer steps taken.
+  public private(set) var steps = 0
+
+  public init(schedule: AccumulationSchedule = AccumulationSchedule(1),
+              normalization: LossNormalization = .steps, leftover: LeftoverRule = .stepAtEpochEnd) {
+    self.schedule = schedule
+    self.normalization = normalization
+    self.leftover = leftover
+  }
+
+  public var isWindowOpen: Bool { microBatches > 0 }
+  /// The tutorial's condition for `optimizer.step()`.
+  public var isWindowFull: Bool { microBatches > 0 && microBatches >= plannedMicroBatches }
+
+  /// The loss scale for batch `index` of 0-based `epoch`, opening a window if none is open.
+  public mutating func scale(forBatch index: Int, epoch: Int, of source: BatchSource) -> Float {
+    let n = schedule.factor(forEpoch: epoch)
+    if microBatches == 0 { plan(from: index, n: n, source: source) }
+    switch normalization {
+    case .none: return 1
+    case .steps: return 1 / Float(n)
+    case .window: return 1 / Float(plannedMicroBatches)
+    case .samples: return Float(source.size(ofBatch: index)) / Float(plannedSamples)
+    }
+  }
+
+  private mutating func plan(from index: Int, n: Int, source: BatchSource) {
+    let nb = source.batchesPerEpoch
+    switch leftover {
+    case .stepAtEpochEnd:
+      plannedMicroBatches = max(1, min(n, nb - index))
+      plannedSamples = (index..<(index + plannedMicroBatches)).reduce(0) { $0 + source.size(ofBatch: $1) }
+    case .carryOver:
+      plannedMicroBatches = n
+      plannedSamples = (0..<n).reduce(0) { $0 + source.size(ofBatch: (index + $1) % nb) }
+    }
+  }
+
+  /// Records a finished backward of `count` samples.
+  public mutating func accumulated(samples count: Int) {
+    microBatches += 1
+    samples += count
+  }
+
+  /// The optimizer stepped: the window closes.
+  public mutating func stepped() {
+    steps += 1
+    closeWindow()
+  }
+
+  /// The gradients were zeroed without a step: the window's work is dropped.
+  public mutating func closeWindow() {
+    microBatches = 0
+    samples = 0
+    plannedMicroBatches = 0
+    plannedSamples = 0
+  }
+
+  /// Back to no steps taken (a fresh model).
+  public mutating func reset() {
+    closeWindow()
+    steps = 0
+  }
+}

@@ -1,0 +1,47 @@
+// Optimizer.swift — what every optimizer shares. As in PyTorch, `step()` only
+// updates the weights from the gradients; clearing them is the separate
+// `zeroGrad()` of the ParameterSet. Forgetting it is a lesson of its own.
+
+public protocol Optimizer: AnyObject {
+  /// "SGD", "Adam", "AdamW": what PyTorch calls the class.
+  var name: String { get }
+  var learningRate: Float { get set }
+  /// Updates applied so far.
+  var stepCount: Int { get }
+  /// Bytes of per-parameter state (momentum buffers, Adam's moments).
+  var stateBytes: Int { get }
+  /// One update of every parameter from its gradient.
+  func step()
+  /// Forgets all state, as a freshly constructed optimizer.
+  func reset()
+  /// State tensors by name, for checkpoints ("momentum_buffer", "exp_avg", …).
+  var state: [(name: String, tensor: Tensor)] { get }
+  /// Restores state written by `state` (same names and sizes).
+  func restore(_ tensors: [String: Tensor], stepCount: Int) throws
+  /// One line for `show settings`: the hyper-parameters in force.
+  var description: String { get }
+}
+
+public struct OptimizerStateError: Error, CustomStringConvertible {
+  public let description: String
+}
+
+extension Optimizer {
+  /// Splits 0..<n over the model's threads: the update is one loop over the flat buffer.
+  @inline(__always)
+  func forEachSlice(_ pool: WorkerPool, _ n: Int, _ body: (Range<Int>) -> Void) {
+    pool.run { part, parts in
+      let chunk = (n + parts - 1) / parts
+      let lower = min(n, part * chunk), upper = min(n, lower + chunk)
+      if lower < upper { body(lower..<upper) }
+    }
+  }
+
+  func restoreBuffer(_ name: String, from tensors: [String: Tensor], into buffer: Tensor) throws {
+    guard let t = tensors[name] else { throw OptimizerStateError(description: "optimizer state '\(name)' missing") }
+    guard t.count == buffer.count else {
+      throw OptimizerStateError(description: "optimizer state '\(name)' has \(t.count) values, expected \(buffer.count)")
+    }
+    buffer.copy(from: t)
+  }
+}

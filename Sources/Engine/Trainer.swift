@@ -1,0 +1,175 @@
+// Trainer.swift — the tutorial's training loop, one micro-batch at a time, so a
+// shell can drive it by hand (`backward`, `step`) or run it (`train`).
+//
+// The trainer keeps a cursor into the epoch (which batch comes next) and the
+// accumulator's open window; both survive an interrupted `train`, so stopping
+// at a micro-batch boundary always leaves model, optimizer and counters consistent.
+
+public final class Trainer: @unchecked Sendable {
+  public let model: MLP
+  public var optimizer: Optimizer
+  public var accumulator: Accumulator
+  /// Zero the gradients after each step, as the tutorial does. Off shows what forgetting does.
+  public var zeroAfterStep = true
+
+  /// 0-based epoch the cursor is in, and the next batch's index in it.
+  public private(set) var epoch = 0
+  public private(set) var nextBatch = 0
+  private var startedEpoch: Int?
+  /// The loss of the last micro-batch, unscaled.
+  public private(set) var lastLoss: Float?
+  private var batch: Batch
+
+  public init(model: MLP, optimizer: Optimizer, accumulator: Accumulator = Accumulator()) {
+    self.model = model
+    self.optimizer = optimizer
+    self.accumulator = accumulator
+    batch = Batch(capacity: 0, features: model.inputs)
+  }
+
+  /// What one `backward` did.
+  public struct MicroBatch: Sendable {
+    public let loss: Float          // the batch's mean loss, before scaling
+    public let scale: Float         // the factor applied to it for backward (1/N in the tutorial)
+    public let samples: Int
+    public let correct: Int
+    public let epoch: Int           // 0-based
+    public let index: Int           // batch index in the epoch
+    public let batchesPerEpoch: Int
+  }
+
+  /// Loss of the next micro-batch without gradients; the cursor stays.
+  public func forward(_ source: BatchSource) -> (loss: Float, samples: Int, correct: Int) {
+    let b = load(source, index: nextBatch)
+    let logits = model.forward(b.x)
+    let r = CrossEntropy.evaluate(logits: logits, labels: b.y)
+    return (r.loss, b.count, r.correct)
+  }
+
+  /// The next micro-batch: forward, loss · scale, backward — gradients add up.
+  /// Does not step: call `stepIfWindowFull()` or `step()`.
+  public func backward(_ source: BatchSource, gradient: Tensor? = nil) -> MicroBatch {
+    let index = nextBatch
+    let b = load(source, index: index)
+    let scale = accumulator.scale(forBatch: index, epoch: epoch, of: source)
+    let logits = model.forward(b.x)
+    let dLogits = logitsGradient(rows: b.count)
+    let r = CrossEntropy.evaluate(logits: logits, labels: b.y, gradient: dLogits, scale: scale)
+    model.backward(dLogits)
+    accumulator.accumulated(samples: b.count)
+    lastLoss = r.loss
+    advance(source)
+    return MicroBatch(loss: r.loss, scale: scale, samples: b.count, correct: r.correct,
+                      epoch: epoch, index: index, batchesPerEpoch: source.batchesPerEpoch)
+  }
+
+  /// optimizer.step(), then optimizer.zero_grad() unless that is switched off.
+  public func step() {
+    optimizer.step()
+    if zeroAfterStep { model.parameters.zeroGrad() }
+    accumulator.stepped()
+  }
+
+  /// The tutorial's rule: step when the window is full (every N micro-batches, or at the epoch's end).
+  @discardableResult
+  public func stepIfWindowFull() -> Bool {
+    guard accumulator.isWindowFull else { return false }
+    step()
+    return true
+  }
+
+  /// optimizer.zero_grad() alone: the open window's gradients are dropped.
+  public func zeroGrad() {
+    model.parameters.zeroGrad()
+    accumulator.closeWindow()
+  }
+
+  /// Back to the first batch of the current epoch (the batch size changed, say).
+  public func restartEpoch() {
+    nextBatch = 0
+    startedEpoch = nil
+  }
+
+  /// Back to epoch 0, batch 0, no steps: for a fresh model.
+  public func resetCursor() {
+    epoch = 0
+    restartEpoch()
+    accumulator.reset()
+    lastLoss = nil
+  }
+
+  /// Trains until `epochs` epochs have ended or `steps` optimizer steps were taken
+  /// (whichever is given), or `shouldStop()` says so between micro-batches.
+  /// `afterMicroBatch` sees every micro-batch; `afterEpoch` is called at each epoch's end.
+  public func train(_ source: BatchSource, epochs: Int? = nil, steps: Int? = nil,
+                    shouldStop: () -> Bool = { false },
+                    afterMicroBatch: (MicroBatch, _ stepped: Bool) -> Void = { _, _ in },
+                    afterEpoch: (_ epoch: Int) -> Void = { _ in }) -> Bool {
+    var epochsDone = 0, stepsDone = 0
+    while true {
+      if let epochs, epochsDone >= epochs { return true }
+      if let steps, stepsDone >= steps { return true }
+      if shouldStop() { return false }
+      let m = backward(source)
+      let stepped = stepIfWindowFull()
+      if stepped { stepsDone += 1 }
+      afterMicroBatch(m, stepped)
+      if nextBatch == 0 {  // the cursor wrapped: an epoch ended
+        epochsDone += 1
+        afterEpoch(epoch - 1)
+      }
+    }
+  }
+
+  /// The tutorial's test loop: accuracy over the set and the mean of per-batch mean losses.
+  public func evaluate(_ source: BatchSource) -> Evaluation {
+    let b = Batch(capacity: source.batchSize, features: source.features)
+    var lossSum = 0.0, correct = 0, seen = 0
+    source.startEpoch(0)
+    for i in 0..<source.batchesPerEpoch {
+      source.fill(b, index: i)
+      let r = CrossEntropy.evaluate(logits: model.forward(b.x), labels: b.y)
+      lossSum += Double(r.loss)
+      correct += r.correct
+      seen += b.count
+    }
+    let batches = source.batchesPerEpoch
+    return Evaluation(accuracy: seen > 0 ? Double(correct) / Double(seen) : 0,
+                      averageLoss: batches > 0 ? lossSum / Double(batches) : 0,
+                      correct: correct, samples: seen)
+  }
+
+  public struct Evaluation: Sendable {
+    public let accuracy: Double
+    public let averageLoss: Double
+    public let correct: Int
+    public let samples: Int
+  }
+
+  // MARK: - Cursor and workspaces
+
+  private func load(_ source: BatchSource, index: Int) -> Batch {
+    if startedEpoch != epoch { source.startEpoch(epoch); startedEpoch = epoch }
+    if batch.capacity < source.batchSize || batch.features != source.features {
+      batch = Batch(capacity: source.batchSize, features: source.features)
+    }
+    source.fill(batch, index: index)
+    return batch
+  }
+
+  private func advance(_ source: BatchSource) {
+    nextBatch += 1
+    if nextBatch >= source.batchesPerEpoch {
+      nextBatch = 0
+      epoch += 1
+    }
+  }
+
+  private var dLogits = Tensor()
+  private func logitsGradient(rows: Int) -> Tensor {
+    if dLogits.rows < rows || dLogits.columns != model.classes {
+      dLogits = Tensor(rows: max(rows, batch.capacity), columns: model.classes)
+    }
+    return dLogits.prefix(rows: rows)
+  }
+}

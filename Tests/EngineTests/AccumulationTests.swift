@@ -1,0 +1,113 @@
+// AccumulationTests.swift — the lesson in assertions: gradients add up until the
+// step, N micro-batches with loss/N equal one large batch, and the window rules.
+
+import Testing
+@testable import Engine
+
+@Suite struct AccumulationTests {
+  @Test(arguments: [1, 2])
+  func fourMicroBatchesOfSixteenEqualOneBatchOfSixtyFour(threads: Int) {
+    let sizes = [20, 96, 64, 10]
+    let big = ArraySource(count: 64, features: 20, classes: 10, batchSize: 64, seed: 11)
+    let small = ArraySource(x: big.x, y: big.y, batchSize: 16)
+    let one = makeTrainer(sizes: sizes, threads: threads, accumulate: 1)
+    let four = makeTrainer(sizes: sizes, threads: threads, accumulate: 4)
+    _ = one.backward(big)
+    for k in 1...4 {
+      let m = four.backward(small)
+      #expect(m.scale == 0.25)
+      #expect(four.accumulator.microBatches == k)
+    }
+    #expect(four.accumulator.isWindowFull && four.accumulator.samples == 64)
+    let d = relativeDifference(four.model.parameters.grads, one.model.parameters.grads)
+    #expect(d <= 1e-5, "max |diff| / max |g| = \(d)")
+  }
+
+  @Test func twoBackwardCallsDoubleTheGradientAndZeroingZeroes() {
+    let source = ArraySource(count: 16, features: 12, classes: 3, batchSize: 16, seed: 2)
+    let t = makeTrainer(sizes: [12, 80, 3])
+    _ = t.backward(source)
+    let once = t.model.parameters.grads.clone()
+    t.restartEpoch()  // the same batch again
+    _ = t.backward(source)
+    let twice = t.model.parameters.grads
+    once.scale(by: 2)
+    #expect(relativeDifference(twice, once) < 1e-6)
+    #expect(once.maxAbs > 0)
+    t.zeroGrad()
+    #expect(t.model.parameters.grads.maxAbs == 0)
+    #expect(!t.accumulator.isWindowOpen)
+  }
+
+  @Test func stepZeroesTheGradientsAndMovesTheWeights() {
+    let source = ArraySource(count: 16, features: 12, classes: 3, batchSize: 16, seed: 2)
+    let t = makeTrainer(sizes: [12, 80, 3])
+    let before = t.model.parameters.values.clone()
+    _ = t.backward(source)
+    let g = t.model.parameters.grads.clone()
+    t.step()
+    #expect(t.model.parameters.grads.maxAbs == 0)
+    let expected = before.clone(); expected.add(g, scaledBy: -0.1)
+    #expect(relativeDifference(t.model.parameters.values, expected) < 1e-6)
+    #expect(t.accumulator.steps == 1)
+  }
+
+  /// Steps taken per epoch and the scales of the last window under each rule.
+  func epoch(batches: Int, n: Int, _ normalization: LossNormalization, _ leftover: LeftoverRule,
+             epochs: Int = 1) -> (steps: [Int], scales: [Float]) {
+    let source = ArraySource(count: batches * 4, features: 3, classes: 2, batchSize: 4, seed: 1)
+    let t = makeTrainer(sizes: [3, 4, 2])
+    t.accumulator = Accumulator(schedule: AccumulationSchedule(n), normalization: normalization, leftover: leftover)
+    var steps: [Int] = [], scales: [Float] = [], last = 0
+    _ = t.train(source, epochs: epochs, afterMicroBatch: { m, _ in scales.append(m.scale) },
+                afterEpoch: { _ in steps.append(t.accumulator.steps - last); last = t.accumulator.steps })
+    return (steps, scales)
+  }
+
+  @Test func tutorialRuleStepsAtTheLastBatchButStillDividesByN() {
+    // 10 batches, N = 4: windows 4, 4, 2 — three steps; the last two batches still get 1/4.
+    let r = epoch(batches: 10, n: 4, .steps, .stepAtEpochEnd)
+    #expect(r.steps == [3])
+    #expect(r.scales == Array(repeating: 0.25, count: 10))
+  }
+
+  @Test func exactRuleDividesTheShortWindowByItsSize() {
+    let r = epoch(batches: 10, n: 4, .window, .stepAtEpochEnd)
+    #expect(r.steps == [3])
+    #expect(r.scales.suffix(2) == [0.5, 0.5])
+  }
+
+  @Test func carryOverJoinsTheLeftoversToTheNextEpoch() {
+    // 3750 batches of 16 at N = 4 step 937, 938, 937 times under Run:AI's rule; 10 batches: 2, 3, 2.
+    let r = epoch(batches: 10, n: 4, .none, .carryOver, epochs: 3)
+    #expect(r.steps == [2, 3, 2])
+    #expect(r.scales.allSatisfy { $0 == 1 })
+  }
+
+  @Test func scheduleChangesTheFactorPerEpoch() throws {
+    let s = try AccumulationSchedule.parse("{0: 8, 4: 2}")
+    #expect(s.description == "{0: 8, 4: 2}")
+    #expect((0..<6).map(s.factor(forEpoch:)) == [8, 8, 8, 8, 2, 2])
+    #expect(try AccumulationSchedule.parse("2:4").factor(forEpoch: 0) == 1)  // Lightning: 1 before the first key
+    #expect(try AccumulationSchedule.parse(" 4 ").description == "4")
+    #expect(throws: ScheduleError.self) { try AccumulationSchedule.parse("{0: 0}") }
+    #expect(throws: ScheduleError.self) { try AccumulationSchedule.parse("{0: 8, 0: 2}") }
+    #expect(throws: ScheduleError.self) { try AccumulationSchedule.parse("eight") }
+
+    let source = ArraySource(count: 16 * 4, features: 3, classes: 2, batchSize: 4, seed: 1)  // 16 batches
+    let t = makeTrainer(sizes: [3, 4, 2])
+    t.accumulator.schedule = try AccumulationSchedule.parse("{0: 8, 1: 2}")
+    var steps: [Int] = [], last = 0
+    _ = t.train(source, epochs: 2, afterEpoch: { _ in steps.append(t.accumulator.steps - last); last = t.accumulator.steps })
+    #expect(steps == [2, 8])
+  }
+
+  @Test func trainingStopsCleanlyBetweenMicroBatches() {
+    let source = ArraySource(count: 40, features: 3, classes: 2, batchSize: 4, seed: 1)
+    let t = makeTrainer(sizes: [3, 4, 2], accumulate: 4)
+    var seen = 0
+    let finished = t.train(source, epochs: 1, shouldStop: { seen == 6 }, afterMicroBatch: { _, _ in seen += 1 })
+    #expect(!finished)
+    #expect(t.nextBatch == 6 && t.accumulator.microBatches == 2 && t.accumulator.steps == 1)
+  }
+}

@@ -1,0 +1,53 @@
+// TestSupport.swift — a batch source over arrays and small helpers for engine tests.
+
+import Engine
+
+/// Batches of fixed rows over in-memory examples, in order.
+final class ArraySource: BatchSource {
+  let x: [[Float]]
+  let y: [Int32]
+  let batchSize: Int
+  var epochsStarted: [Int] = []
+
+  init(x: [[Float]], y: [Int32], batchSize: Int) {
+    self.x = x; self.y = y; self.batchSize = batchSize
+  }
+
+  /// `count` examples of `features` values with a seeded pattern and labels in 0..<classes.
+  convenience init(count: Int, features: Int, classes: Int, batchSize: Int, seed: UInt64) {
+    var rng = RandomNumbers(seed: seed)
+    let x = (0..<count).map { _ in (0..<features).map { _ in rng.nextUnitFloat() } }
+    let y = (0..<count).map { _ in Int32(rng.nextIndex(below: classes)) }
+    self.init(x: x, y: y, batchSize: batchSize)
+  }
+
+  var sampleCount: Int { x.count }
+  var features: Int { x.first?.count ?? 0 }
+  var batchesPerEpoch: Int { (x.count + batchSize - 1) / batchSize }
+  func size(ofBatch index: Int) -> Int { min(batchSize, x.count - index * batchSize) }
+  func startEpoch(_ epoch: Int) { epochsStarted.append(epoch) }
+  func fill(_ batch: Batch, index: Int) {
+    let n = size(ofBatch: index)
+    batch.count = n
+    for r in 0..<n {
+      for c in 0..<features { batch.images[r, c] = x[index * batchSize + r][c] }
+      batch.labels[r] = y[index * batchSize + r]
+    }
+  }
+}
+
+/// max |a − b| / max |b|: the relative difference used throughout.
+func relativeDifference(_ a: Tensor, _ b: Tensor) -> Double {
+  precondition(a.count == b.count)
+  var diff: Float = 0, scale: Float = 0
+  for i in 0..<a.count { diff = max(diff, abs(a[i] - b[i])); scale = max(scale, abs(b[i])) }
+  return scale == 0 ? Double(diff) : Double(diff / scale)
+}
+
+func makeTrainer(sizes: [Int], seed: UInt64 = 1, threads: Int = 1, lr: Float = 0.1,
+                 accumulate: Int = 1) -> Trainer {
+  let model = MLP(sizes: sizes, seed: seed, threads: threads)
+  let sgd = SGD(model.parameters, pool: { model.pool }, learningRate: lr)
+  return Trainer(model: model, optimizer: sgd,
+                 accumulator: Accumulator(schedule: AccumulationSchedule(accumulate)))
+}

@@ -1,0 +1,83 @@
+// TorchFixtureTests.swift — the engine against numbers PyTorch printed for the
+// same weights and data (Tests/Fixtures/torch_mlp.safetensors, made by
+// make_fixtures.py): logits, loss, gradients, accumulation and optimizer steps.
+
+import Foundation
+import Testing
+@testable import Engine
+
+@Suite struct TorchFixtureTests {
+  static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Fixtures/torch_mlp.safetensors").path
+  /// Relative tolerance: float32 sums in another order (OpenBLAS vs MKL kernels) differ near 1e-6.
+  static let tolerance = 1e-4
+
+  let file: [String: Tensor]
+  init() throws { file = try SafeTensors.read(Self.fixture).tensors }
+
+  func trainer(threads: Int = 1, batch: Int = 64, accumulate: Int = 1) -> (Trainer, ArraySource) {
+    let model = MLP(sizes: [784, 32, 16, 10], seed: 0, threads: threads)
+    for p in model.parameters.parameters { p.value.copy(from: file[p.name]!) }
+    let x = file["x"]!, y = file["y"]!
+    let rows = (0..<x.rows).map { r in (0..<x.columns).map { x[r, $0] } }
+    let source = ArraySource(x: rows, y: (0..<y.count).map { Int32(y[$0]) }, batchSize: batch)
+    let sgd = SGD(model.parameters, pool: { model.pool }, learningRate: 0.1)
+    return (Trainer(model: model, optimizer: sgd,
+                    accumulator: Accumulator(schedule: AccumulationSchedule(accumulate))), source)
+  }
+
+  func expectClose(_ a: Tensor, _ name: String, _ what: String) {
+    let d = relativeDifference(a, file[name]!)
+    #expect(d <= Self.tolerance, "\(what): maxdiff \(d) against PyTorch's \(name)")
+  }
+
+  @Test(arguments: [1, 2])
+  func forwardLossAndGradientsMatchPyTorch(threads: Int) {
+    let (t, source) = trainer(threads: threads)
+    let m = t.backward(source)
+    #expect(abs(Double(m.loss) - Double(file["loss"]![0])) <= 1e-6 * 2.3, "loss \(m.loss) vs \(file["loss"]![0])")
+    expectClose(t.model.layers.last!.output.prefix(rows: 64), "logits", "logits")
+    for p in t.model.parameters.parameters { expectClose(p.grad, "grad.\(p.name)", "gradient of \(p.name)") }
+  }
+
+  @Test func fourMicroBatchesMatchPyTorchsAccumulation() {
+    let (t, source) = trainer(batch: 16, accumulate: 4)
+    for k in 0..<4 {
+      let m = t.backward(source)
+      #expect(abs(m.loss - file["accum.losses"]![k]) <= 1e-5, "micro-batch \(k + 1)")
+    }
+    for p in t.model.parameters.parameters { expectClose(p.grad, "accum.grad.\(p.name)", "accumulated \(p.name)") }
+  }
+
+  /// Three full-batch steps of an optimizer, zeroing between, from the fixture's initial weights.
+  func threeSteps(_ name: String, _ make: (MLP) -> Optimizer) {
+    let (t, source) = trainer()
+    t.optimizer = make(t.model)
+    for k in 0..<3 {
+      let m = t.backward(source)
+      #expect(abs(m.loss - file["\(name).losses"]![k]) <= 1e-5, "\(name) loss before step \(k + 1)")
+      t.step()
+    }
+    for p in t.model.parameters.parameters { expectClose(p.value, "\(name).\(p.name)", "\(name) \(p.name)") }
+  }
+
+  @Test func sgdWithMomentumAndWeightDecay() {
+    threeSteps("sgd") { SGD($0.parameters, pool: { [m = $0] in m.pool }, learningRate: 0.1, momentum: 0.9, weightDecay: 1e-2) }
+  }
+
+  @Test func sgdNesterov() {
+    threeSteps("nesterov") {
+      SGD($0.parameters, pool: { [m = $0] in m.pool }, learningRate: 0.1, momentum: 0.9, weightDecay: 1e-2, nesterov: true)
+    }
+  }
+
+  @Test func adam() { threeSteps("adam") { Adam($0.parameters, pool: { [m = $0] in m.pool }, learningRate: 1e-2) } }
+
+  @Test func adamW() {
+    threeSteps("adamw") { Adam($0.parameters, pool: { [m = $0] in m.pool }, learningRate: 1e-2, weightDecay: 0.1, decoupled: true) }
+  }
+
+  @Test func adamWithL2() {
+    threeSteps("adamwd") { Adam($0.parameters, pool: { [m = $0] in m.pool }, learningRate: 1e-2, weightDecay: 0.1) }
+  }
+}
