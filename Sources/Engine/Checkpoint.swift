@@ -1,0 +1,263 @@
+// Checkpoint.swift — weights, gradients and training states in safetensors files, named as PyTorch
+// names the tutorial's nn.Sequential ("0.weight", "0.bias", "2.weight", …): a weights file loads with
+// `model.load_state_dict(safetensors.torch.load_file(path))`, and PyTorch's files load here.
+//
+// A training state holds the weights, the gradients as "grad.0.weight", …, the optimizer's buffers as
+// "optimizer.momentum_buffer" or "optimizer.exp_avg" and "optimizer.exp_avg_sq" (each [P], over the
+// flat parameter buffer), and as metadata the optimizer's name and step count and where training stood.
+// Loading validates everything first and then copies, so a file that does not fit changes nothing.
+
+/// A checkpoint that cannot be read or written, or does not fit the model it is loaded into.
+public struct CheckpointError: Error, CustomStringConvertible {
+  public let path: String
+  public let message: String
+  public var description: String { "\(path): \(message)" }
+}
+
+/// Where training stood when a training state was saved: the trainer's cursor and the accumulator's counters.
+public struct TrainingPosition: Equatable, Sendable {
+  public var epoch = 0                // 0-based epoch of the cursor
+  public var nextBatch = 0            // the next batch's index in it
+  public var steps = 0                // optimizer steps the accumulator counted
+  public var microBatches = 0         // in the open window; 0 when none is open
+  public var samples = 0
+  public var plannedMicroBatches = 0  // what the open window will hold when full
+  public var plannedSamples = 0
+
+  init() {}
+
+  public init(_ trainer: Trainer) {
+    let a = trainer.accumulator
+    (epoch, nextBatch) = (trainer.epoch, trainer.nextBatch)
+    (steps, microBatches, samples) = (a.steps, a.microBatches, a.samples)
+    (plannedMicroBatches, plannedSamples) = (a.plannedMicroBatches, a.plannedSamples)
+  }
+
+  /// The metadata key of each counter.
+  static let keys: [(key: String, field: WritableKeyPath<TrainingPosition, Int> & Sendable)] = [
+    ("trainer.epoch", \.epoch), ("trainer.next_batch", \.nextBatch), ("accumulator.steps", \.steps),
+    ("accumulator.micro_batches", \.microBatches), ("accumulator.samples", \.samples),
+    ("accumulator.planned_micro_batches", \.plannedMicroBatches),
+    ("accumulator.planned_samples", \.plannedSamples),
+  ]
+}
+
+public enum Checkpoint {
+  /// Weights only, named as PyTorch's state_dict of the Sequential: loads with load_state_dict.
+  public static func saveWeights(_ model: MLP, to path: String, metadata: [String: String] = [:]) throws {
+    try write(named(model, \.value), metadata: metadata.merging([contentsKey: Contents.weights]) { $1 }, to: path)
+  }
+
+  /// Gradients under the weights' names (what `show grad` shows), for inspection in PyTorch.
+  public static func saveGradients(_ model: MLP, to path: String) throws {
+    try write(named(model, \.grad), metadata: [contentsKey: Contents.gradients], to: path)
+  }
+
+  /// Weights, gradients and optimizer state, with the optimizer's name, its step count and the
+  /// trainer's position as metadata: everything needed to continue training bit for bit.
+  public static func saveTrainingState(_ trainer: Trainer, to path: String) throws {
+    let model = trainer.model, optimizer = trainer.optimizer
+    let tensors = named(model, \.value) + named(model, \.grad).map { (gradPrefix + $0.name, $0.tensor) }
+      + optimizer.state.map { (optimizerPrefix + $0.name, $0.tensor) }
+    var metadata = [contentsKey: Contents.trainingState, "optimizer": optimizer.name,
+                    "optimizer.description": optimizer.description, "optimizer.steps": "\(optimizer.stepCount)",
+                    "sizes": model.sizes.map(String.init).joined(separator: ",")]
+    let position = TrainingPosition(trainer)
+    for (key, field) in TrainingPosition.keys { metadata[key] = "\(position[keyPath: field])" }
+    try write(tensors, metadata: metadata, to: path)
+  }
+
+  /// Loads weights into `model`. Every parameter must be in the file with the model's shape, and nothing
+  /// else may be (load_state_dict's strict mode); names may carry a prefix, as the tutorial's
+  /// NeuralNetwork writes them ("linear_relu_stack.0.weight"). A training state's weights load too.
+  /// On any error the model is unchanged.
+  public static func loadWeights(into model: MLP, from path: String) throws {
+    let file = try read(path)
+    let values = try check(weights(in: file, path), against: model.sizes, path)
+    for (p, t) in zip(model.parameters.parameters, values) { p.value.copy(from: t) }
+  }
+
+  /// The layer sizes of the MLP a weights file holds, input first: [784, 512, 512, 10] (hidden sizes
+  /// [512, 512]). The file is checked as `loadWeights` checks it, so a model of these sizes loads it.
+  public static func layerSizes(in path: String) throws -> [Int] {
+    let entries = try weights(in: try read(path), path)
+    guard let sizes = inferSizes(entries) else {
+      throw CheckpointError(path: path, message: "no chain of layers 0.weight [h, in], 2.weight [out, h], … "
+        + "to take the sizes from: not an MLP's weights")
+    }
+    _ = try check(entries, against: sizes, path)
+    return sizes
+  }
+
+  /// Loads weights, gradients and optimizer state (through `Optimizer.restore`) into `trainer`, whose
+  /// model must have the file's sizes and whose optimizer must be of the file's kind. On any error
+  /// nothing changes. Returns where training stood; the trainer's cursor and accumulator are not set
+  /// from it, because Trainer and Accumulator keep those counters private(set).
+  @discardableResult
+  public static func loadTrainingState(into trainer: Trainer, from path: String) throws -> TrainingPosition {
+    func failure(_ message: String) -> CheckpointError { CheckpointError(path: path, message: message) }
+    let file = try read(path)
+    guard file.metadata[contentsKey] == Contents.trainingState else {
+      throw failure("not a training state (metadata contents = \(file.metadata[contentsKey] ?? "none")); "
+        + "saveTrainingState writes one")
+    }
+    let model = trainer.model, optimizer = trainer.optimizer
+    let values = try check(weights(in: file, path), against: model.sizes, path)
+    let grads = try check(entries(in: file, under: gradPrefix), against: model.sizes, path)
+
+    guard let kind = file.metadata["optimizer"], kind == optimizer.name else {
+      throw failure("the file holds \(file.metadata["optimizer"] ?? "no") optimizer state but the optimizer "
+        + "is \(optimizer.name): choose \(file.metadata["optimizer"] ?? "it") first")
+    }
+    func integer(_ key: String) throws -> Int {
+      guard let text = file.metadata[key], let n = Int(text), n >= 0 else {
+        throw failure("metadata \(key) is \(file.metadata[key].map { "'\($0)'" } ?? "missing"), not a count")
+      }
+      return n
+    }
+    let stepCount = try integer("optimizer.steps")
+    var position = TrainingPosition()
+    for (key, field) in TrainingPosition.keys { position[keyPath: field] = try integer(key) }
+    var state: [String: Tensor] = [:]
+    for (name, entry) in entries(in: file, under: optimizerPrefix) {
+      guard entry.tensor.count == model.parameterCount else {
+        throw failure("\(entry.fileName) has \(entry.tensor.count) values but the model has "
+          + "\(model.parameterCount) parameters")
+      }
+      state[name] = entry.tensor
+    }
+
+    // The optimizer checks its own names, and may fail halfway: keep its state to put back.
+    let saved = Dictionary(uniqueKeysWithValues: optimizer.state.map { ($0.name, $0.tensor.clone()) })
+    let savedSteps = optimizer.stepCount
+    do {
+      try optimizer.restore(state, stepCount: stepCount)
+    } catch {
+      try? optimizer.restore(saved, stepCount: savedSteps)
+      throw failure("\(error)")
+    }
+    for (p, (value, grad)) in zip(model.parameters.parameters, zip(values, grads)) {
+      p.value.copy(from: value)
+      p.grad.copy(from: grad)
+    }
+    return position
+  }
+
+  // MARK: - Names and checks
+
+  static let contentsKey = "contents"
+  enum Contents {
+    static let weights = "weights", gradients = "gradients", trainingState = "training state"
+  }
+  static let gradPrefix = "grad.", optimizerPrefix = "optimizer."
+
+  typealias File = (tensors: [String: Tensor], order: [String], metadata: [String: String])
+  /// A tensor under its model name ("0.weight"), with the name the file gives it ("grad.0.weight").
+  typealias Entries = [String: (fileName: String, tensor: Tensor)]
+
+  private static func named(_ model: MLP, _ part: KeyPath<Parameter, Tensor>) -> [(name: String, tensor: Tensor)] {
+    model.parameters.parameters.map { ($0.name, $0[keyPath: part]) }
+  }
+
+  /// MLP's parameter names and shapes for `sizes`: Linear layers at Sequential indices 0, 2, 4, …
+  static func layout(_ sizes: [Int]) -> [(name: String, shape: [Int])] {
+    (0..<(sizes.count - 1)).flatMap { l -> [(name: String, shape: [Int])] in
+      [("\(2 * l).weight", [sizes[l + 1], sizes[l]]), ("\(2 * l).bias", [sizes[l + 1]])]
+    }
+  }
+
+  private static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String],
+                            to path: String) throws {
+    do { try SafeTensors.write(tensors, metadata: metadata, to: path) } catch let error as SafeTensorsError {
+      throw CheckpointError(path: path, message: error.message)
+    }
+  }
+
+  private static func read(_ path: String) throws -> File {
+    do { return try SafeTensors.read(path) } catch let error as SafeTensorsError {
+      throw CheckpointError(path: path, message: error.message)
+    }
+  }
+
+  /// The file's tensors whose names start with `prefix`, under the rest of their name.
+  private static func entries(in file: File, under prefix: String) -> Entries {
+    var result: Entries = [:]
+    for name in file.order where name.hasPrefix(prefix) {
+      result[String(name.dropFirst(prefix.count))] = (name, file.tensors[name]!)
+    }
+    return result
+  }
+
+  /// The file's weights: every tensor, under its name less the prefix that "0.weight" carries, if any.
+  /// Of a training state, only the weights; a gradients file is refused.
+  private static func weights(in file: File, _ path: String) throws -> Entries {
+    if file.metadata[contentsKey] == Contents.gradients {
+      throw CheckpointError(path: path, message: "holds gradients (saveGradients), not weights")
+    }
+    var file = file
+    if file.metadata[contentsKey] == Contents.trainingState {
+      file.order.removeAll { $0.hasPrefix(gradPrefix) || $0.hasPrefix(optimizerPrefix) }
+    }
+    let prefixes = file.order.filter { $0.hasSuffix("0.weight") }.map { String($0.dropLast("0.weight".count)) }
+      .filter { $0.isEmpty || $0.hasSuffix(".") }
+    let prefix = prefixes.contains("") ? "" : prefixes.count == 1 ? prefixes[0] : nil
+    guard let prefix else {
+      throw CheckpointError(path: path, message: prefixes.isEmpty
+        ? "no tensor 0.weight (nor one ending in .0.weight): not an MLP's weights"
+        : "weights under several prefixes (\(list(prefixes.map { $0 + "0.weight" }))): which to load?")
+    }
+    var result = entries(in: file, under: prefix)
+    for name in file.order where !name.hasPrefix(prefix) { result[name] = (name, file.tensors[name]!) }
+    return result
+  }
+
+  /// [in, hidden…, out] from 0.weight [h₁, in], 2.weight [h₂, h₁], …, if they chain.
+  private static func inferSizes(_ entries: Entries) -> [Int]? {
+    var sizes: [Int] = []
+    for l in 0... {
+      guard let w = entries["\(2 * l).weight"]?.tensor, w.rank == 2, l == 0 || w.columns == sizes.last!
+      else { break }
+      if l == 0 { sizes = [w.columns] }
+      sizes.append(w.rows)
+    }
+    return sizes.count >= 2 ? sizes : nil
+  }
+
+  /// The tensors for an MLP of `sizes`, in parameter order, if the entries are exactly those with
+  /// those shapes; otherwise an error naming what is missing, mis-shaped and unexpected.
+  private static func check(_ entries: Entries, against sizes: [Int], _ path: String) throws -> [Tensor] {
+    let layout = layout(sizes)
+    var problems: [String] = [], found: [Tensor] = []
+    let missing = layout.filter { entries[$0.name] == nil }.map(\.name)
+    if !missing.isEmpty { problems.append("missing \(list(missing))") }
+    var misshaped: [String] = []
+    for (name, shape) in layout {
+      guard let entry = entries[name] else { continue }
+      if entry.tensor.shape == shape { found.append(entry.tensor) } else {
+        misshaped.append("\(entry.fileName) is \(entry.tensor.shape) in the file but the model has \(shape)")
+      }
+    }
+    if let first = misshaped.first {
+      problems.append(first + (misshaped.count > 1 ? " (and \(misshaped.count - 1) more)" : ""))
+    }
+    let expected = Set(layout.map(\.name))
+    let unexpected = entries.filter { !expected.contains($0.key) }.map(\.value.fileName).sorted()
+    if !unexpected.isEmpty { problems.append("unexpected \(list(unexpected))") }
+    guard problems.isEmpty else {
+      var message = problems.joined(separator: "; ")
+      if let fileSizes = inferSizes(entries), fileSizes != sizes {
+        message += fileSizes.first == 784 && fileSizes.last == 10
+          ? ": make the model with `model mlp \(fileSizes.dropFirst().dropLast().map(String.init).joined(separator: " "))` first"
+          : ": the file holds a \(fileSizes.map(String.init).joined(separator: "-")) network"
+      }
+      throw CheckpointError(path: path, message: message)
+    }
+    return found
+  }
+
+  /// "a, b, c" or "a, b, c, d, e, … (12 in all)".
+  private static func list(_ names: [String]) -> String {
+    names.count <= 5 ? names.joined(separator: ", ")
+      : names.prefix(5).joined(separator: ", ") + ", … (\(names.count) in all)"
+  }
+}
