@@ -16,6 +16,7 @@ public final class Trainer: @unchecked Sendable {
   public private(set) var epoch = 0
   public private(set) var nextBatch = 0
   private var startedEpoch: Int?
+  private var startedSource: ObjectIdentifier?
   /// The loss of the last micro-batch, unscaled.
   public private(set) var lastLoss: Float?
   private var batch: Batch
@@ -149,7 +150,12 @@ public final class Trainer: @unchecked Sendable {
   // MARK: - Cursor and workspaces
 
   private func load(_ source: BatchSource, index: Int) -> Batch {
-    if startedEpoch != epoch { source.startEpoch(epoch); startedEpoch = epoch }
+    // A new source (another batch size, say) must be told which epoch it is in.
+    if startedEpoch != epoch || startedSource != ObjectIdentifier(source) {
+      source.startEpoch(epoch)
+      startedEpoch = epoch
+      startedSource = ObjectIdentifier(source)
+    }
     if batch.capacity < source.batchSize || batch.features != source.features {
       batch = Batch(capacity: source.batchSize, features: source.features)
     }

@@ -1,2 +1,124 @@
-// main.swift — placeholder entry point until the shell lands.
-print("gashell")
+// main.swift — gashell's entry point: options, then a lesson, a script, `-c`,
+// transcript checks, a pipe, or the interactive prompt (libedit on a terminal).
+
+import ArgumentParser
+import Foundation
+import LineEditing
+import Shell
+
+@main
+struct Gashell: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "gashell",
+    abstract: "Learn gradient accumulation by driving a real training run, one command at a time.",
+    discussion: """
+      gashell                                   interactive prompt (type `help`)
+      gashell lessons/02-accumulation.ga        run a lesson as a notebook
+      gashell --quick lessons/02-accumulation.ga   the same, with less data and fewer epochs
+      gashell -c 'load fashion; model mlp 512; train 1'
+      gashell --check Tests/Transcripts/*.txt   replay transcripts (GASHELL_RECORD=1 re-records)
+      """,
+    version: "gashell 0.1.0")
+
+  @Argument(help: "A script or lesson (.ga) to run.")
+  var script: String?
+
+  @Option(name: .customShort("c"), help: "Commands to run, separated by ';'.")
+  var commands: String?
+
+  @Flag(name: .customShort("i"), help: "Continue interactively after the script or -c.")
+  var interactive = false
+
+  @Flag(help: "Replay the given transcript files and report differences.")
+  var check = false
+
+  @Flag(help: "Less data and fewer epochs, for demos and tests.")
+  var quick = false
+
+  @Argument(help: .hidden)
+  var more: [String] = []
+
+  mutating func run() throws {
+    if check { try checkTranscripts(); return }
+    guard more.isEmpty else { throw ValidationError("one script at a time (got \(more.count + 1))") }
+
+    let session = Session(output: { FileHandle.standardOutput.write(Data($0.utf8)) })
+    session.settings.quick = quick
+    let terminal = LineEditor.isTerminal
+    Interrupt.install()
+    session.isInterrupted = { Interrupt.requested }
+    session.showsProgress = terminal
+    var editor: LineEditor?
+    func lineEditor() -> LineEditor {
+      if let editor { return editor }
+      let e = LineEditor(completer: { line, start in
+        switch Command.candidates(line: line, wordStart: start) {
+        case .words(let words): return .words(words)
+        case .files: return .files
+        }
+      })
+      editor = e
+      return e
+    }
+    if terminal { session.waitForEnter = { _ = lineEditor().readLine(prompt: "(Enter to go on) ") } }
+
+    var ok = true
+    if let script {
+      let text: String
+      do { text = try String(contentsOfFile: script, encoding: .utf8) } catch {
+        throw ValidationError("cannot read \(script): \(error.localizedDescription)")
+      }
+      ok = Script(name: script, text: text).run(in: session, present: true)
+    }
+    if ok, let commands {
+      let lines = commands.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+      ok = Script(name: "-c", text: lines.joined(separator: "\n")).run(in: session, present: false)
+    }
+    let ranSomething = script != nil || commands != nil
+    if !ranSomething && !terminal {
+      // Commands from a pipe: a script without presentation.
+      var lines: [String] = []
+      while let line = Swift.readLine() { lines.append(line) }
+      ok = Script(name: "<stdin>", text: lines.joined(separator: "\n")).run(in: session, present: false)
+    }
+    if (!ranSomething && terminal) || (interactive && !session.wantsToQuit) {
+      let editor = lineEditor()
+      if !ranSomething { session.say("gashell — gradient accumulation, one command at a time. `help` lists commands, Ctrl-D leaves.") }
+      while !session.wantsToQuit {
+        Interrupt.clear()
+        switch editor.readLine(prompt: session.prompt) {
+        case .line(let line): session.executeReportingErrors(line)
+        case .interrupted: continue
+        case .endOfInput: session.quit()
+        }
+      }
+      editor.saveHistory()
+      return
+    }
+    if !ok { throw ExitCode(1) }
+  }
+
+  private func checkTranscripts() throws {
+    let files = (script.map { [$0] } ?? []) + more
+    guard !files.isEmpty else { throw ValidationError("--check needs transcript files") }
+    let record = TranscriptReplay.recordRequested
+    var failed = 0
+    for file in files {
+      do {
+        let result = try TranscriptCheck.check(path: file, record: record)
+        if result.passed {
+          print("ok    \(file)")
+        } else {
+          failed += 1
+          print(record ? "rerecorded \(file)" : "FAIL  \(file)")
+          if !record { print(result.diff) }
+        }
+      } catch {
+        failed += 1
+        print("FAIL  \(file): \(error.localizedDescription)")
+      }
+    }
+    print("\(files.count - failed) passed, \(failed) failed")
+    if failed > 0 && !record { throw ExitCode(1) }
+  }
+}

@@ -1,0 +1,97 @@
+// Load.swift — `load fashion` (the data set) and `load weights FILE` (a checkpoint).
+
+import Datasets
+import Engine
+import Foundation
+
+extension Command {
+  static let load: Command = Command(
+    name: "load", arguments: "fashion [train N] [test N] [from DIR] | weights FILE",
+    summary: "Load FashionMNIST, or weights from a safetensors file",
+    details: """
+      load fashion                       60,000 training and 10,000 test images
+      load fashion train 6000 test 1000  the first 6,000 and 1,000 of them
+      load fashion from ~/data           IDX files (.gz or not) in that folder
+      load weights tutorial.safetensors  weights named as PyTorch's Sequential (0.weight, …)
+      The data is looked for in DIR, $GASHELL_DATA, ./data/FashionMNIST/raw,
+      then /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist).
+      """,
+    complete: { words in
+      switch words.count {
+      case 0: return .words(["fashion", "weights"])
+      case _ where words[0] == "weights": return words.count == 1 ? .files : .words([])
+      case _ where words.last == "from": return .files
+      default: return .words(["train", "test", "from"])
+      }
+    },
+    run: { session, arguments in
+      switch arguments.first {
+      case "fashion": try loadFashion(session, Array(arguments.dropFirst()))
+      case "weights": try loadWeights(session, Array(arguments.dropFirst()))
+      case nil: throw Command.load.usageError("load what?")
+      case let other?:
+        throw ShellError("cannot load '\(other)'" + suggestion(other, among: ["fashion", "weights"])
+          + " — `load fashion` or `load weights FILE`")
+      }
+    })
+
+  /// Training and test images in quick mode: enough for a demo to learn something in seconds.
+  static let quickSizes = (train: 3000, test: 500)
+
+  private static func loadFashion(_ session: Session, _ words: [String]) throws {
+    var trainCount: Int?, testCount: Int?, directory: String?
+    var i = 0
+    while i < words.count {
+      guard i + 1 < words.count else { throw load.usageError("'\(words[i])' needs a value") }
+      switch words[i] {
+      case "train": trainCount = try integer(words[i + 1], "train", in: 1...60_000)
+      case "test": testCount = try integer(words[i + 1], "test", in: 1...10_000)
+      case "from": directory = words[i + 1]
+      default: throw load.usageError("unexpected '\(words[i])'" + suggestion(words[i], among: ["train", "test", "from"]))
+      }
+      i += 2
+    }
+    if session.settings.quick {
+      trainCount = min(trainCount ?? quickSizes.train, quickSizes.train)
+      testCount = min(testCount ?? quickSizes.test, quickSizes.test)
+    }
+    let start = now()
+    let data: (train: LabeledImages, test: LabeledImages, directory: String)
+    do { data = try FashionMNIST.load(from: directory) } catch { throw ShellError("\(error)") }
+    let elapsed = now() - start
+    let train = trainCount.map { data.train.prefix($0) } ?? data.train
+    let test = testCount.map { data.test.prefix($0) } ?? data.test
+    session.setData(train: train, test: test, directory: data.directory)
+    session.say("FashionMNIST from \(data.directory) in \(seconds(elapsed))")
+    session.say("  training \(grouped(train.count)) images, test \(grouped(test.count)), \(train.rows)×\(train.columns) pixels, 10 classes"
+      + (session.settings.quick ? " (quick mode)" : ""))
+    session.say("  classes: " + FashionMNIST.classNames.enumerated().map { "\($0) \($1)" }.joined(separator: ", "))
+  }
+
+  private static func loadWeights(_ session: Session, _ words: [String]) throws {
+    guard words.count == 1 else { throw load.usageError("load weights takes one file") }
+    let path = (words[0] as NSString).expandingTildeInPath
+    let sizes: [Int]
+    do { sizes = try Checkpoint.layerSizes(in: path) } catch { throw ShellError("\(error)") }
+    guard sizes.first == 784, sizes.last == 10 else {
+      throw ShellError("\(words[0]) holds a \(sizes.map(String.init).joined(separator: "-")) network; gashell's models take 784 inputs and give 10 classes")
+    }
+    let hidden = Array(sizes.dropFirst().dropLast())
+    if let t = session.trainer, t.model.sizes == sizes {
+      do { try Checkpoint.loadWeights(into: t.model, from: path) } catch { throw ShellError("\(error)") }
+      t.zeroGrad()
+      t.optimizer.reset()
+    } else {
+      // Build the model the file describes; the old one stays if the file turns out bad.
+      let previous = (session.trainer, session.hidden)
+      session.makeModel(hidden: hidden)
+      do { try Checkpoint.loadWeights(into: session.trainer!.model, from: path) } catch {
+        (session.trainer, session.hidden) = previous
+        throw ShellError("\(error)")
+      }
+    }
+    session.trainer!.resetCursor()
+    session.closeRun()
+    session.say("weights of MLP \(sizes.map(String.init).joined(separator: " → ")) loaded from \(words[0]); gradients and optimizer state cleared")
+  }
+}

@@ -1,0 +1,69 @@
+// MicroBatch.swift — `forward`, `backward`, `step` and `zero`: the tutorial's
+// loop taken apart, so each line of it is a command a learner types.
+
+import Engine
+
+extension Command {
+  static let forward: Command = Command(
+    name: "forward", summary: "Loss of the next micro-batch, without gradients (the cursor stays)",
+    details: "forward     pred = model(X); loss = loss_fn(pred, y) — nothing is accumulated",
+    run: { session, arguments in
+      guard arguments.isEmpty else { throw Command.forward.usageError("forward takes no argument") }
+      let loaders = try session.requireData()
+      let t = try session.requireTrainer()
+      let r = t.forward(loaders.train)
+      session.say("loss \(fixed(r.loss, 6))   batch \(t.nextBatch + 1) of \(grouped(loaders.train.batchesPerEpoch)), epoch \(t.epoch + 1) (\(r.samples) samples, \(r.correct) right); no gradient")
+    })
+
+  static let backward: Command = Command(
+    name: "backward",
+    summary: "Next micro-batch: forward, loss / N, backward — gradients add up",
+    details: """
+      backward    loss = loss_fn(model(X), y) / N; loss.backward()
+      Gradients are added to what is already there; `step` applies and zeroes them.
+      With `set accumulate 4`, four `backward` calls make one step of 4 × batch samples.
+      """,
+    run: { session, arguments in
+      guard arguments.isEmpty else { throw Command.backward.usageError("backward takes no argument") }
+      let loaders = try session.requireData()
+      let t = try session.requireTrainer()
+      let m = t.backward(loaders.train)
+      let a = t.accumulator
+      let scale = m.scale == 1 ? "" : m.scale == 1 / Float(a.schedule.factor(forEpoch: m.epoch)) && session.settings.normalize == .steps
+        ? " / \(a.schedule.factor(forEpoch: m.epoch))" : " × \(significant(m.scale))"
+      session.say("loss \(fixed(m.loss, 6))   backward of loss\(scale); micro-batch \(a.microBatches) of \(a.plannedMicroBatches) (\(grouped(a.samples)) samples) accumulated")
+      if a.microBatches > a.plannedMicroBatches {
+        session.say("note: more micro-batches than accumulate \(a.plannedMicroBatches): this step will be larger than the tutorial's")
+      } else if a.isWindowFull {
+        let last = m.index + 1 == m.batchesPerEpoch ? " (the epoch's last batch)" : ""
+        session.say("window full\(last): the tutorial's loop would `step` now")
+      }
+    })
+
+  static let step: Command = Command(
+    name: "step", summary: "optimizer.step() then optimizer.zero_grad()",
+    details: """
+      step        applies the accumulated gradient, then zeroes it (as the tutorial does)
+      `zero` zeroes without stepping.
+      """,
+    run: { session, arguments in
+      guard arguments.isEmpty else { throw Command.step.usageError("step takes no argument") }
+      let t = try session.requireTrainer()
+      let a = t.accumulator
+      guard a.isWindowOpen else { throw ShellError("nothing accumulated since the last step — run `backward` first") }
+      let (k, samples) = (a.microBatches, a.samples)
+      t.step()
+      session.say("step \(t.accumulator.steps): applied the gradient of \(k) micro-batch\(k == 1 ? "" : "es") (\(grouped(samples)) samples)"
+        + (t.zeroAfterStep ? "; gradients zeroed" : "; gradients kept"))
+    })
+
+  static let zero: Command = Command(
+    name: "zero", summary: "optimizer.zero_grad() without a step",
+    run: { session, arguments in
+      guard arguments.isEmpty else { throw Command.zero.usageError("zero takes no argument") }
+      let t = try session.requireTrainer()
+      let (k, samples) = (t.accumulator.microBatches, t.accumulator.samples)
+      t.zeroGrad()
+      session.say(k == 0 ? "gradients zeroed" : "gradients zeroed: dropped \(k) micro-batch\(k == 1 ? "" : "es") (\(grouped(samples)) samples)")
+    })
+}

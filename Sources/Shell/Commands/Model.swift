@@ -1,0 +1,42 @@
+// Model.swift — `model mlp 512`: the tutorial's network, fresh from the seed.
+
+import Engine
+
+extension Command {
+  static let model: Command = Command(
+    name: "model", arguments: "mlp WIDTH [WIDTH …]",
+    summary: "Make a fresh MLP from the seed (784 inputs, 10 classes)",
+    details: """
+      model mlp 512        the tutorial's 784 → 512 → 512 → 10 (two hidden layers of 512)
+      model mlp 256 128    hidden layers of 256 and 128
+      Weights are uniform in ±1/√fan_in, as PyTorch's nn.Linear; `set seed` changes them.
+      """,
+    complete: { words in words.isEmpty ? .words(["mlp"]) : .words(["512", "256", "128"]) },
+    run: { session, arguments in
+      guard arguments.first == "mlp" else {
+        throw Command.model.usageError(arguments.isEmpty ? "model what?" : "unknown model '\(arguments[0])'"
+          + suggestion(arguments[0], among: ["mlp"]))
+      }
+      let widths = try arguments.dropFirst().map { try integer($0, "a hidden width", in: 1...8192) }
+      guard !widths.isEmpty else { throw Command.model.usageError("give the hidden widths") }
+      guard widths.count <= 8 else { throw ShellError("at most 8 hidden layers, got \(widths.count)") }
+      let hidden = widths.count == 1 ? [widths[0], widths[0]] : widths
+      session.makeModel(hidden: hidden)
+      session.trainer!.resetCursor()
+      session.closeRun()
+      describeModel(session)
+    })
+
+  static func describeModel(_ session: Session) {
+    guard let model = session.trainer?.model else { return }
+    session.say("MLP " + model.sizes.map(String.init).joined(separator: " → ") + ", seed \(session.settings.seed)")
+    let rows = model.summary
+    let w0 = rows.map(\.layer.count).max()!, w1 = rows.map(\.shape.count).max()!
+    for r in rows {
+      let count = r.parameters > 0 ? pad(grouped(r.parameters), 9, left: true) : ""
+      let line = "  " + pad(r.layer, w0) + "  " + pad(r.shape, w1) + count
+      session.say(String(line.reversed().drop(while: { $0 == " " }).reversed()))
+    }
+    session.say("parameters: \(grouped(model.parameterCount)) (\(formatBytes(model.parameterCount * 4))), and as many gradients")
+  }
+}

@@ -1,0 +1,32 @@
+// Save.swift — `save weights FILE` and `save grads FILE`: safetensors with
+// PyTorch's names, written atomically (a temporary file, then a rename).
+
+import Engine
+import Foundation
+
+extension Command {
+  static let save: Command = Command(
+    name: "save", arguments: "weights|grads FILE",
+    summary: "Write weights or gradients as safetensors (PyTorch's names)",
+    details: """
+      save weights run1.safetensors   loads in PyTorch: model.linear_relu_stack.load_state_dict(load_file(…))
+      save grads g.safetensors        what `show grad` shows, for inspection elsewhere
+      """,
+    complete: { words in words.isEmpty ? .words(["weights", "grads"]) : words.count == 1 ? .files : .words([]) },
+    run: { session, arguments in
+      guard arguments.count == 2, ["weights", "grads"].contains(arguments[0]) else {
+        throw Command.save.usageError(arguments.first.map { ["weights", "grads"].contains($0) ? "give a file name" : "cannot save '\($0)'" + suggestion($0, among: ["weights", "grads"]) } ?? "save what?")
+      }
+      let t = try session.requireTrainer()
+      let path = (arguments[1] as NSString).expandingTildeInPath
+      do {
+        if arguments[0] == "weights" {
+          try Checkpoint.saveWeights(t.model, to: path)
+        } else {
+          try Checkpoint.saveGradients(t.model, to: path)
+        }
+      } catch { throw ShellError("\(error)") }
+      let what = arguments[0] == "weights" ? "weights" : "gradients"
+      session.say("\(what) of \(t.model.parameters.parameters.count) tensors (\(grouped(t.model.parameterCount)) floats) written to \(arguments[1])")
+    })
+}

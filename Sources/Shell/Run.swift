@@ -1,0 +1,24 @@
+// Run.swift — a finished (or ongoing) training run: its settings and one row per epoch,
+// so `runs` can put batch 64 and batch 16 × 4 side by side as the tutorial does.
+
+public final class Run {
+  public let number: Int
+  public var label: String
+  public var isOpen = true
+  public private(set) var epochs: [Epoch] = []
+
+  public struct Epoch: Sendable {
+    public let epoch: Int          // 1-based, as printed
+    public let accuracy: Double
+    public let averageLoss: Double
+    public let steps: Int          // optimizer steps taken in this epoch
+    public let seconds: Double     // training time of the epoch
+  }
+
+  init(number: Int, label: String) {
+    self.number = number
+    self.label = label
+  }
+
+  func add(_ e: Epoch) { epochs.append(e) }
+}

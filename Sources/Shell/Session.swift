@@ -1,0 +1,137 @@
+// Session.swift — everything a gashell session holds: data, model, trainer,
+// settings and finished runs, and how one command line is executed.
+//
+// The session never touches the terminal: it writes to `output` (stdout in the
+// program, a buffer in tests) and asks `isInterrupted` between micro-batches.
+
+import Datasets
+import Engine
+import Foundation
+
+public final class Session {
+  public var settings = Settings()
+  /// Where everything is printed.
+  public var output: (String) -> Void
+  /// Polled between micro-batches: true stops `train` at the next boundary.
+  public var isInterrupted: () -> Bool = { false }
+  /// A terminal shows a live progress bar during `train`; elsewhere, plain lines.
+  public var showsProgress = false
+  /// `pause`: waits for Enter on a terminal, nothing otherwise.
+  public var waitForEnter: () -> Void = {}
+  /// Set by `quit`.
+  public private(set) var wantsToQuit = false
+
+  // Data
+  var train: LabeledImages?
+  var test: LabeledImages?
+  var dataDirectory = ""
+  private(set) var trainLoader: DataLoader?
+  private(set) var testLoader: DataLoader?
+
+  // Model and training state
+  var trainer: Trainer?
+  var hidden: [Int] = []
+  var runs: [Run] = []
+  var lastTest: Trainer.Evaluation?
+
+  public init(output: @escaping (String) -> Void = { print($0, terminator: "") }) {
+    self.output = output
+  }
+
+  /// Prints one line.
+  public func say(_ line: String = "") { output(line + "\n") }
+
+  // MARK: - Executing a line
+
+  /// Runs one line: a command, a comment, or nothing. Errors come back thrown, state unchanged.
+  public func execute(_ line: String) throws {
+    let trimmed = line.trimmingCharacters(in: .whitespaces)
+    if trimmed.isEmpty || trimmed.hasPrefix("#") { return }  // an empty line never repeats a command
+    let words = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    guard let command = Command.named(words[0]) else {
+      throw ShellError("unknown command '\(words[0])'" + suggestion(words[0], among: Command.all.map(\.name))
+        + " — `help` lists the commands")
+    }
+    try command.run(self, Array(words.dropFirst()))
+  }
+
+  /// Runs a line and prints an error instead of throwing it; returns whether it succeeded.
+  @discardableResult
+  public func executeReportingErrors(_ line: String) -> Bool {
+    do { try execute(line); return true } catch let e as ShellError {
+      say(e.description); return false
+    } catch {
+      say("error: \(error)"); return false
+    }
+  }
+
+  /// `ga> `, or `ga 2/4> ` while an accumulation window is open.
+  public var prompt: String {
+    guard let t = trainer, t.accumulator.isWindowOpen else { return "ga> " }
+    return "ga \(t.accumulator.microBatches)/\(t.accumulator.plannedMicroBatches)> "
+  }
+
+  // MARK: - What commands need
+
+  func requireData() throws -> (train: DataLoader, test: DataLoader) {
+    guard let trainLoader, let testLoader else { throw ShellError.noData }
+    return (trainLoader, testLoader)
+  }
+
+  func requireTrainer() throws -> Trainer {
+    guard let trainer else { throw ShellError.noModel }
+    return trainer
+  }
+
+  /// Loaders for the current batch size and shuffling; the test loader uses the
+  /// training batch size, as the tutorial does (so its average loss depends on it).
+  func rebuildLoaders() {
+    guard let train, let test else { return }
+    trainLoader = DataLoader(train, batchSize: settings.batch, shuffle: settings.shuffle, seed: settings.seed)
+    testLoader = DataLoader(test, batchSize: settings.batch)
+  }
+
+  func setData(train: LabeledImages, test: LabeledImages, directory: String) {
+    self.train = train
+    self.test = test
+    dataDirectory = directory
+    rebuildLoaders()
+    trainer?.resetCursor()
+  }
+
+  /// A fresh model of the given hidden widths from the seed, with a new optimizer and a new run.
+  func makeModel(hidden: [Int]) {
+    let model = MLP(hidden: hidden, seed: settings.seed, threads: settings.threads)
+    self.hidden = hidden
+    let accumulator = Accumulator(schedule: settings.accumulate, normalization: settings.normalize)
+    trainer = Trainer(model: model, optimizer: makeOptimizer(for: model), accumulator: accumulator)
+    lastTest = nil
+  }
+
+  func makeOptimizer(for model: MLP) -> Optimizer {
+    let pool: () -> WorkerPool = { [unowned model] in model.pool }
+    switch settings.optimizer {
+    case .sgd:
+      return SGD(model.parameters, pool: pool, learningRate: settings.learningRate,
+                 momentum: settings.momentum, weightDecay: settings.weightDecay)
+    case .adam:
+      return Adam(model.parameters, pool: pool, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
+    case .adamw:
+      return Adam(model.parameters, pool: pool, learningRate: settings.learningRate,
+                  weightDecay: settings.weightDecay, decoupled: true)
+    }
+  }
+
+  /// The run that `train` and `test` add to: opened lazily, so settings at the first epoch label it.
+  func currentRun() -> Run {
+    if let last = runs.last, last.isOpen { return last }
+    let run = Run(number: runs.count + 1, label: settings.label)
+    runs.append(run)
+    return run
+  }
+
+  /// Closes the current run: the next training starts a new one (after `model`, `reset`, `load weights`).
+  func closeRun() { runs.last?.isOpen = false }
+
+  public func quit() { wantsToQuit = true }
+}

@@ -1,0 +1,111 @@
+// Settings.swift — the knobs a learner turns with `set`, their ranges and defaults.
+// Defaults are the tutorial's: batch 64, no accumulation, SGD with lr 1e-3, no shuffling.
+
+import Engine
+
+public enum OptimizerKind: String, CaseIterable, Sendable {
+  case sgd, adam, adamw
+}
+
+/// How the loss of each micro-batch is divided: `set normalize`.
+extension LossNormalization {
+  /// The word `set normalize` takes.
+  var word: String {
+    switch self {
+    case .steps: "n"
+    case .window: "window"
+    case .samples: "samples"
+    case .none: "off"
+    }
+  }
+  init?(word: String) {
+    guard let m = LossNormalization.allCases.first(where: { $0.word == word }) else { return nil }
+    self = m
+  }
+  var explanation: String {
+    switch self {
+    case .steps: "loss / N for every micro-batch (the tutorial's loop)"
+    case .window: "loss / k, k = micro-batches actually in the window (exact for a short last window)"
+    case .samples: "loss × b / S, weighted by the samples in the window (exact for short batches)"
+    case .none: "no division: the gradient is the sum of N batch means"
+    }
+  }
+}
+
+public struct Settings: Sendable {
+  public var batch = 64
+  public var accumulate = AccumulationSchedule(1)
+  public var learningRate: Float = 1e-3
+  public var optimizer = OptimizerKind.sgd
+  public var momentum: Float = 0
+  public var weightDecay: Float = 0
+  public var seed: UInt64 = 0
+  public var shuffle = false
+  public var threads = 2
+  public var normalize = LossNormalization.steps
+  /// Scales `load fashion` and `train` down for demos and tests.
+  public var quick = false
+
+  public init() {}
+
+  /// "batch 64" or "batch 16 × 4": what one optimizer step sees.
+  public var label: String {
+    let n = accumulate.isConstant ? accumulate.changes[0].factor : 0
+    let base = n == 1 ? "batch \(batch)" : n > 1 ? "batch \(batch) × \(n)" : "batch \(batch) × \(accumulate)"
+    var s = base + ", " + optimizer.rawValue
+    if optimizer == .sgd && momentum != 0 { s += " m\(formatHyper(momentum))" }
+    s += " lr \(formatHyper(learningRate))"
+    if shuffle { s += ", shuffled" }
+    return s
+  }
+}
+
+/// One `set NAME VALUE` knob: its name, what it takes, and its help line.
+public enum Setting: String, CaseIterable, Sendable {
+  case batch, accumulate, lr, optimizer, momentum
+  case weightDecay = "weight_decay"
+  case seed, shuffle, threads, normalize, quick
+
+  var grammar: String {
+    switch self {
+    case .batch: "1–60000"
+    case .accumulate: "N or {EPOCH: N, …}"
+    case .lr: "0 < X ≤ 10"
+    case .optimizer: "sgd|adam|adamw"
+    case .momentum: "0 ≤ X < 1"
+    case .weightDecay: "0 ≤ X < 1"
+    case .seed: "0–2^63"
+    case .shuffle, .quick: "on|off"
+    case .threads: "1–8"
+    case .normalize: "n|window|samples|off"
+    }
+  }
+
+  var summary: String {
+    switch self {
+    case .batch: "examples per micro-batch (per backward call)"
+    case .accumulate: "micro-batches per optimizer step, or a per-epoch schedule like Lightning's"
+    case .lr: "learning rate"
+    case .optimizer: "the optimizer (a new one starts with empty state)"
+    case .momentum: "SGD momentum"
+    case .weightDecay: "weight decay (L2 for sgd/adam, decoupled for adamw)"
+    case .seed: "seed for initial weights and shuffling"
+    case .shuffle: "shuffle the training set each epoch (the tutorial does not)"
+    case .threads: "threads the engine computes with"
+    case .normalize: "who divides the loss, and by what"
+    case .quick: "scale data and epochs down for demos and tests"
+    }
+  }
+
+  /// Candidate values for completion.
+  var values: [String] {
+    switch self {
+    case .optimizer: OptimizerKind.allCases.map(\.rawValue)
+    case .shuffle, .quick: ["on", "off"]
+    case .normalize: LossNormalization.allCases.map(\.word)
+    case .accumulate: ["1", "2", "4", "8", "{0: 8, 4: 2}"]
+    case .batch: ["16", "64"]
+    default: []
+    }
+  }
+}

@@ -1,0 +1,11 @@
+// ShellError.swift — what a rejected command says: one line, with a hint.
+
+/// A command was rejected. Nothing changed; `message` already carries the hint.
+public struct ShellError: Error, CustomStringConvertible, Equatable {
+  public let message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { "error: \(message)" }
+
+  static let noData = ShellError("no data loaded — run `load fashion` first")
+  static let noModel = ShellError("no model yet — run `model mlp 512` first")
+}
