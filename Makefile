@@ -12,8 +12,7 @@ run: deps release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	$(SWIFT) build -c release --product gashell
-	scripts/tmux-check.sh .build/release/gashell
+	scripts/tmux-check.sh .build/debug/gashell
 
 build: deps
 	$(SWIFT) build

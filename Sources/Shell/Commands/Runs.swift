@@ -13,20 +13,25 @@ extension Command {
         let steps = r.epochs.reduce(0) { $0 + $1.steps }
         session.say("run \(r.number): \(r.label) — \(r.epochs.count) epoch\(r.epochs.count == 1 ? "" : "s"), \(grouped(steps)) steps")
       }
-      let column = 25
-      session.say(pad("epoch", 7) + runs.map { pad("run \($0.number): acc  avg loss  time", column) }.joined())
+      // Two header lines: run numbers, then the columns under each.
+      let column = 27
+      func trimmed(_ s: String) -> String { s.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
+      func cell(_ acc: String, _ loss: String, _ time: String) -> String {
+        pad(pad(acc, 6, left: true) + "  " + pad(loss, 8, left: true) + "  " + pad(time, 6, left: true), column)
+      }
+      session.say(trimmed(pad("", 7) + runs.map { pad("    run \($0.number)", column) }.joined()))
+      session.say(trimmed(pad("epoch", 7) + runs.map { _ in cell("acc", "avg loss", "time") }.joined()))
       let epochs = Set(runs.flatMap { $0.epochs.map(\.epoch) }).sorted()
       for epoch in epochs {
         var line = pad(String(epoch), 5, left: true) + "  "
         for r in runs {
           if let e = r.epochs.last(where: { $0.epoch == epoch }) {
-            line += pad(pad(fixed(100 * e.accuracy, 1) + "%", 6, left: true) + "  " + fixed(e.averageLoss, 6) + "  "
-              + fixed(e.seconds, 1) + "s", column)
+            line += cell(fixed(100 * e.accuracy, 1) + "%", fixed(e.averageLoss, 6), fixed(e.seconds, 1) + "s")
           } else {
             line += pad("", column)
           }
         }
-        session.say(line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))
+        session.say(trimmed(line))
       }
     })
 }

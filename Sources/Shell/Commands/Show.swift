@@ -91,7 +91,7 @@ extension Command {
         + (t.zeroAfterStep ? "" : " (zeroing after step is off)")
     }
     let state = a.isWindowFull ? "full: `step` applies it" : "step pending"
-    return "gradients: \(a.microBatches) of \(a.plannedMicroBatches) micro-batches accumulated (\(grouped(a.samples)) samples); \(state)"
+    return "gradients: \(a.microBatches) of \(a.plannedMicroBatches) micro-batch\(a.plannedMicroBatches == 1 ? "" : "es") accumulated (\(grouped(a.samples)) samples); \(state)"
   }
 
   private static func showLoss(_ session: Session) throws {
