@@ -81,9 +81,15 @@ public enum Checkpoint {
   /// [512, 512]). The file is checked as `loadWeights` checks it, so a model of these sizes loads it.
   public static func layerSizes(in path: String) throws -> [Int] {
     let entries = try weights(in: try read(path), path)
-    guard let sizes = inferSizes(entries) else {
-      throw CheckpointError(path: path, message: "no chain of layers 0.weight [h, in], 2.weight [out, h], … "
-        + "to take the sizes from: not an MLP's weights")
+    let first = entries.prefix + "0.weight"
+    guard let sizes = inferSizes(entries.tensors) else {
+      let shape = entries.tensors["0.weight"]!.shape
+      throw CheckpointError(path: path, message: "\(first) is \(shape), not a matrix [out, in]: not an MLP's weights")
+    }
+    let l = sizes.count - 1
+    if let next = entries.tensors["\(2 * l).weight"] {  // there is a next layer, but it does not chain
+      throw CheckpointError(path: path, message: "\(entries.prefix)\(2 * l).weight is \(next.shape): it does not "
+        + "take the \(sizes[l]) features that \(entries.prefix)\(2 * l - 2).weight gives")
     }
     _ = try check(entries, against: sizes, path)
     return sizes
@@ -105,9 +111,9 @@ public enum Checkpoint {
     let values = try check(weights(in: file, path), against: model.sizes, path)
     let grads = try check(entries(in: file, under: gradPrefix), against: model.sizes, path)
 
-    guard let kind = file.metadata["optimizer"], kind == optimizer.name else {
-      throw failure("the file holds \(file.metadata["optimizer"] ?? "no") optimizer state but the optimizer "
-        + "is \(optimizer.name): choose \(file.metadata["optimizer"] ?? "it") first")
+    guard let kind = file.metadata["optimizer"] else { throw failure("metadata optimizer is missing") }
+    guard kind == optimizer.name else {
+      throw failure("the file holds \(kind) optimizer state but the optimizer is \(optimizer.name): choose \(kind) first")
     }
     func integer(_ key: String) throws -> Int {
       guard let text = file.metadata[key], let n = Int(text), n >= 0 else {
@@ -119,12 +125,12 @@ public enum Checkpoint {
     var position = TrainingPosition()
     for (key, field) in TrainingPosition.keys { position[keyPath: field] = try integer(key) }
     var state: [String: Tensor] = [:]
-    for (name, entry) in entries(in: file, under: optimizerPrefix) {
-      guard entry.tensor.count == model.parameterCount else {
-        throw failure("\(entry.fileName) has \(entry.tensor.count) values but the model has "
+    for (name, tensor) in entries(in: file, under: optimizerPrefix).tensors.sorted(by: { $0.key < $1.key }) {
+      guard tensor.count == model.parameterCount else {
+        throw failure("\(optimizerPrefix)\(name) has \(tensor.count) values but the model has "
           + "\(model.parameterCount) parameters")
       }
-      state[name] = entry.tensor
+      state[name] = tensor
     }
 
     // The optimizer checks its own names, and may fail halfway: keep its state to put back.
@@ -152,8 +158,13 @@ public enum Checkpoint {
   static let gradPrefix = "grad.", optimizerPrefix = "optimizer."
 
   typealias File = (tensors: [String: Tensor], order: [String], metadata: [String: String])
-  /// A tensor under its model name ("0.weight"), with the name the file gives it ("grad.0.weight").
-  typealias Entries = [String: (fileName: String, tensor: Tensor)]
+  /// Tensors under their model names ("0.weight"), the prefix the file puts before those names
+  /// ("grad.", "linear_relu_stack."), and the names of the file's tensors without it, if they count.
+  struct Entries {
+    var prefix: String
+    var tensors: [String: Tensor] = [:]
+    var others: [String] = []
+  }
 
   private static func named(_ model: MLP, _ part: KeyPath<Parameter, Tensor>) -> [(name: String, tensor: Tensor)] {
     model.parameters.parameters.map { ($0.name, $0[keyPath: part]) }
@@ -181,9 +192,9 @@ public enum Checkpoint {
 
   /// The file's tensors whose names start with `prefix`, under the rest of their name.
   private static func entries(in file: File, under prefix: String) -> Entries {
-    var result: Entries = [:]
+    var result = Entries(prefix: prefix)
     for name in file.order where name.hasPrefix(prefix) {
-      result[String(name.dropFirst(prefix.count))] = (name, file.tensors[name]!)
+      result.tensors[String(name.dropFirst(prefix.count))] = file.tensors[name]!
     }
     return result
   }
@@ -207,15 +218,15 @@ public enum Checkpoint {
         : "weights under several prefixes (\(list(prefixes.map { $0 + "0.weight" }))): which to load?")
     }
     var result = entries(in: file, under: prefix)
-    for name in file.order where !name.hasPrefix(prefix) { result[name] = (name, file.tensors[name]!) }
+    result.others = file.order.filter { !$0.hasPrefix(prefix) }
     return result
   }
 
   /// [in, hidden…, out] from 0.weight [h₁, in], 2.weight [h₂, h₁], …, if they chain.
-  private static func inferSizes(_ entries: Entries) -> [Int]? {
+  private static func inferSizes(_ tensors: [String: Tensor]) -> [Int]? {
     var sizes: [Int] = []
     for l in 0... {
-      guard let w = entries["\(2 * l).weight"]?.tensor, w.rank == 2, l == 0 || w.columns == sizes.last!
+      guard let w = tensors["\(2 * l).weight"], w.rank == 2, l == 0 || w.columns == sizes.last!
       else { break }
       if l == 0 { sizes = [w.columns] }
       sizes.append(w.rows)
@@ -226,26 +237,26 @@ public enum Checkpoint {
   /// The tensors for an MLP of `sizes`, in parameter order, if the entries are exactly those with
   /// those shapes; otherwise an error naming what is missing, mis-shaped and unexpected.
   private static func check(_ entries: Entries, against sizes: [Int], _ path: String) throws -> [Tensor] {
-    let layout = layout(sizes)
+    let layout = layout(sizes), prefix = entries.prefix
     var problems: [String] = [], found: [Tensor] = []
-    let missing = layout.filter { entries[$0.name] == nil }.map(\.name)
+    let missing = layout.filter { entries.tensors[$0.name] == nil }.map { prefix + $0.name }
     if !missing.isEmpty { problems.append("missing \(list(missing))") }
     var misshaped: [String] = []
     for (name, shape) in layout {
-      guard let entry = entries[name] else { continue }
-      if entry.tensor.shape == shape { found.append(entry.tensor) } else {
-        misshaped.append("\(entry.fileName) is \(entry.tensor.shape) in the file but the model has \(shape)")
+      guard let tensor = entries.tensors[name] else { continue }
+      if tensor.shape == shape { found.append(tensor) } else {
+        misshaped.append("\(prefix)\(name) is \(tensor.shape) in the file but the model has \(shape)")
       }
     }
     if let first = misshaped.first {
       problems.append(first + (misshaped.count > 1 ? " (and \(misshaped.count - 1) more)" : ""))
     }
     let expected = Set(layout.map(\.name))
-    let unexpected = entries.filter { !expected.contains($0.key) }.map(\.value.fileName).sorted()
+    let unexpected = (entries.tensors.keys.filter { !expected.contains($0) }.map { prefix + $0 } + entries.others).sorted()
     if !unexpected.isEmpty { problems.append("unexpected \(list(unexpected))") }
     guard problems.isEmpty else {
       var message = problems.joined(separator: "; ")
-      if let fileSizes = inferSizes(entries), fileSizes != sizes {
+      if let fileSizes = inferSizes(entries.tensors), fileSizes != sizes {
         message += fileSizes.first == 784 && fileSizes.last == 10
           ? ": make the model with `model mlp \(fileSizes.dropFirst().dropLast().map(String.init).joined(separator: " "))` first"
           : ": the file holds a \(fileSizes.map(String.init).joined(separator: "-")) network"
