@@ -32,13 +32,13 @@ struct Progress {
     let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
     let rate = Double(samples) / max(t - start, 1e-9)
     let remaining = Double((batchesPerEpoch - m.index - 1) * batchSize) / max(rate, 1)
-    session.output("\r\u{1B}[2K epoch \(epoch + 1) \(bar) \(fixed(100 * fraction, 0))%  \(grouped(Int(rate))) samples/s  loss \(fixed(lossSum / Double(seen), 4))  ETA \(fixed(remaining, 0)) s")
+    session.write("\r\u{1B}[2K epoch \(epoch + 1) \(bar) \(fixed(100 * fraction, 0))%  \(grouped(Int(rate))) samples/s  loss \(fixed(lossSum / Double(seen), 4))  ETA \(fixed(remaining, 0)) s")
     drawn = true
   }
 
   /// Clears the line before the epoch's results are printed.
   mutating func finish() {
-    if drawn { session.output("\r\u{1B}[2K"); drawn = false }
+    if drawn { session.write("\r\u{1B}[2K"); drawn = false }
   }
 }
 

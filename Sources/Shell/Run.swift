@@ -21,4 +21,15 @@ public final class Run {
   }
 
   func add(_ e: Epoch) { epochs.append(e) }
+
+  /// Training loss per optimizer step: the mean of the window's micro-batch losses.
+  public private(set) var stepLosses: [Float] = []
+  private var windowLoss: Float = 0, windowCount = 0
+
+  func note(loss: Float, stepped: Bool) {
+    windowLoss += loss; windowCount += 1
+    guard stepped else { return }
+    if stepLosses.count < History.limit { stepLosses.append(windowLoss / Float(windowCount)) }
+    windowLoss = 0; windowCount = 0
+  }
 }

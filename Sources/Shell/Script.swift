@@ -19,14 +19,14 @@ public struct Script {
       if session.wantsToQuit { return true }
       let line = raw.trimmingCharacters(in: .whitespaces)
       if line.hasPrefix("#") {
-        if present { session.say(narration(line)) }
+        if present { session.narrate(narration(line)) }
         continue
       }
       if line.isEmpty {
-        if present && i > 0 && !lines[i - 1].trimmingCharacters(in: .whitespaces).isEmpty { session.say() }
+        if present && i > 0 && !lines[i - 1].trimmingCharacters(in: .whitespaces).isEmpty { session.output("\n") }
         continue
       }
-      if present { session.say(session.prompt + line) }
+      if present { session.output(session.prompt + line + "\n") }  // the echo belongs to no cell
       do { try session.execute(line) } catch {
         session.say("\(name):\(i + 1): \(error is ShellError ? "\(error)" : "error: \(error)")")
         return false

@@ -34,12 +34,34 @@ public final class Session {
   var runs: [Run] = []
   var lastTest: Trainer.Evaluation?
 
+  // What the session remembers of itself (notebooks, transcripts, plots)
+  public private(set) var cells: [Cell] = []
+  public internal(set) var history = History()
+
   public init(output: @escaping (String) -> Void = { print($0, terminator: "") }) {
     self.output = output
   }
 
-  /// Prints one line.
-  public func say(_ line: String = "") { output(line + "\n") }
+  /// Prints one line, and keeps it in the current command's cell.
+  public func say(_ line: String = "") { write(line + "\n") }
+
+  /// Prints text as it is (the progress bar redraws with \r: that is not kept).
+  func write(_ text: String) {
+    output(text)
+    if !text.hasPrefix("\r"), case .code(let prompt, let command, let out)? = cells.last {
+      cells[cells.count - 1] = .code(prompt: prompt, command: command, output: out + text)
+    }
+  }
+
+  /// Prints lesson narration and keeps it as a Markdown cell.
+  public func narrate(_ text: String) {
+    output(text + "\n")
+    if case .markdown(let previous)? = cells.last {
+      cells[cells.count - 1] = .markdown(previous + "\n" + text)
+    } else {
+      cells.append(.markdown(text))
+    }
+  }
 
   // MARK: - Executing a line
 
@@ -47,6 +69,7 @@ public final class Session {
   public func execute(_ line: String) throws {
     let trimmed = line.trimmingCharacters(in: .whitespaces)
     if trimmed.isEmpty || trimmed.hasPrefix("#") { return }  // an empty line never repeats a command
+    cells.append(.code(prompt: prompt, command: trimmed, output: ""))
     let words = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
     guard let command = Command.named(words[0]) else {
       throw ShellError("unknown command '\(words[0])'" + suggestion(words[0], among: Command.all.map(\.name))
@@ -134,4 +157,10 @@ public final class Session {
   func closeRun() { runs.last?.isOpen = false }
 
   public func quit() { wantsToQuit = true }
+
+  /// Remembers ‖g‖ after a backward, step or zero, for `plot grad`.
+  func noteGradient(_ event: History.GradientEvent) {
+    guard let t = trainer else { return }
+    history.record(event, t.model.parameters.grads.fastNorm)
+  }
 }

@@ -28,6 +28,7 @@ extension Command {
       let loaders = try session.requireData()
       let t = try session.requireTrainer()
       let m = t.backward(loaders.train)
+      session.noteGradient(.backward)
       let a = t.accumulator
       let scale = m.scale == 1 ? "" : m.scale == 1 / Float(a.schedule.factor(forEpoch: m.epoch)) && session.settings.normalize == .steps
         ? " / \(a.schedule.factor(forEpoch: m.epoch))" : " × \(significant(m.scale))"
@@ -53,6 +54,7 @@ extension Command {
       guard a.isWindowOpen else { throw ShellError("nothing accumulated since the last step — run `backward` first") }
       let (k, samples) = (a.microBatches, a.samples)
       t.step()
+      session.noteGradient(.step)
       session.say("step \(t.accumulator.steps): applied the gradient of \(k) micro-batch\(k == 1 ? "" : "es") (\(grouped(samples)) samples)"
         + (t.zeroAfterStep ? "; gradients zeroed" : "; gradients kept"))
     })
@@ -64,6 +66,7 @@ extension Command {
       let t = try session.requireTrainer()
       let (k, samples) = (t.accumulator.microBatches, t.accumulator.samples)
       t.zeroGrad()
+      session.noteGradient(.zero)
       session.say(k == 0 ? "gradients zeroed" : "gradients zeroed: dropped \(k) micro-batch\(k == 1 ? "" : "es") (\(grouped(samples)) samples)")
     })
 }

@@ -72,7 +72,9 @@ extension Command {
           epochStart = now()
           progress.start(epoch: m.epoch)
         }
-        if stepped { epochSteps += 1 }
+        session.noteGradient(.backward)
+        if stepped { epochSteps += 1; session.noteGradient(.step) }
+        run.note(loss: m.loss, stepped: stepped)
         progress.update(m)
       },
       afterEpoch: { epoch in

@@ -1,0 +1,23 @@
+// Notebook+Cells.swift — what a session remembers of itself, so it can be saved
+// as a notebook or a transcript: narration (Markdown) and commands with their output.
+
+/// One cell of the session as it happened.
+public enum Cell: Sendable, Equatable {
+  /// Narration from a lesson's `#` lines.
+  case markdown(String)
+  /// A command, the prompt it was typed at, and everything it printed (errors included).
+  case code(prompt: String, command: String, output: String)
+}
+
+/// Everything a plot needs: losses per optimizer step and the gradient norm's saw-tooth.
+public struct History: Sendable {
+  public enum GradientEvent: String, Sendable { case backward, step, zero }
+  /// ‖g‖ after every backward, step and zero: it climbs within a window and drops to 0 at the step.
+  public var gradientNorms: [(event: GradientEvent, norm: Float)] = []
+  /// The cap keeps a long `train` from growing the history without bound.
+  public static let limit = 200_000
+
+  mutating func record(_ event: GradientEvent, _ norm: Float) {
+    if gradientNorms.count < History.limit { gradientNorms.append((event, norm)) }
+  }
+}
