@@ -1,0 +1,63 @@
+// TrainingBenchmark.swift — the engine timed as tuned.py times PyTorch: the tutorial's
+// MLP 784-512-512-10, SGD lr 1e-3, the training set in order (no shuffling), a warm-up,
+// then whole epochs; and forward-only passes over the test set.
+
+import Datasets
+import Engine
+
+enum TrainingBenchmark {
+  /// The tutorial's network and optimizer, with `shape.accumulate` micro-batches per step.
+  static func makeTrainer(_ shape: TrainingShape, threads: Int) -> Trainer {
+    let model = MLP(hidden: [512, 512], seed: 0, threads: threads)
+    let sgd = SGD(model.parameters, pool: { model.pool }, learningRate: 1e-3)
+    return Trainer(model: model, optimizer: sgd,
+                   accumulator: Accumulator(schedule: AccumulationSchedule(shape.accumulate)))
+  }
+
+  /// `warmup` micro-batches, then `epochs` timed epochs, each from the epoch's first batch.
+  static func train(_ shape: TrainingShape, data: LabeledImages, threads: Int,
+                    warmup: Int, epochs: Int) -> Timings {
+    let trainer = makeTrainer(shape, threads: threads)
+    let loader = DataLoader(data, batchSize: shape.batch)
+    trainMicroBatches(trainer, loader, warmup)
+    trainer.zeroGrad()        // the warm-up's open window, as tuned.py's opt.zero_grad()
+    trainer.restartEpoch()
+    var timings = Timings()
+    for _ in 0..<epochs {
+      timings.seconds.append(timed { _ = trainer.train(loader, epochs: 1) })
+    }
+    return timings
+  }
+
+  /// Trains exactly `count` micro-batches (stepping as the accumulator says).
+  static func trainMicroBatches(_ trainer: Trainer, _ loader: DataLoader, _ count: Int) {
+    var done = 0
+    _ = trainer.train(loader, shouldStop: { done >= count }, afterMicroBatch: { _, _ in done += 1 })
+  }
+
+  /// Forward-only passes over `data` in batches of `batch` (loss and accuracy included,
+  /// as the tutorial's test loop and tuned.py's `evaluate`): one warm-up, then `repeats`.
+  static func evaluate(batch: Int, data: LabeledImages, threads: Int, repeats: Int) -> Timings {
+    let trainer = makeTrainer(TrainingShape(batch: batch), threads: threads)
+    let loader = DataLoader(data, batchSize: batch)
+    _ = trainer.evaluate(loader)
+    var timings = Timings()
+    for _ in 0..<repeats {
+      timings.seconds.append(timed { _ = trainer.evaluate(loader) })
+    }
+    return timings
+  }
+
+  /// Floating-point operations of the 8 matrix products in one training step of one
+  /// sample: forward x·Wᵀ for 3 layers, dW = dyᵀ·x for 3, dx = dy·W for the last 2
+  /// (the first layer's input gradient is never computed). 2 FLOPs per multiply-add.
+  static func productFLOPs(perSample sizes: [Int] = [784, 512, 512, 10]) -> Double {
+    var macs = 0
+    for l in 0..<(sizes.count - 1) {
+      let w = sizes[l] * sizes[l + 1]
+      macs += 2 * w               // forward and dW
+      if l > 0 { macs += w }      // dx
+    }
+    return 2 * Double(macs)
+  }
+}

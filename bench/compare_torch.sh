@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# compare_torch.sh — gashell's engine against tuned PyTorch on this machine, the same
+# thread count on both sides, in one run: PyTorch's tuned.py first, then gabench with
+# PyTorch's figures, which prints both sides, the ratios and the PASS / MISS checks.
+#
+#   bench/compare_torch.sh                 threads 2
+#   bench/compare_torch.sh --threads "2 1" threads 2, then 1
+#   bench/compare_torch.sh --quick         one timed epoch a side (and gabench --quick)
+#   bench/compare_torch.sh -- --no-rss     anything after -- goes to gabench
+#
+# Environment: TORCH_PYTHON (default python3) runs PyTorch; TUNED_PY is tuned.py;
+# FASHION_MNIST_GZ holds the four .gz files; SWIFT is the swift driver; GABENCH, if set,
+# is a gabench already built (nothing is built then).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=${TORCH_PYTHON:-python3}
+tuned=${TUNED_PY:-/work/shared/reference/pytorch/tuned.py}
+gz=${FASHION_MNIST_GZ:-/usr/share/datasets/fashion-mnist}
+threads="2"
+epochs=3
+quick=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --threads) threads=$2; shift 2 ;;
+    --epochs) epochs=$2; shift 2 ;;
+    --quick) quick=(--quick); epochs=1; shift ;;
+    --) shift; break ;;
+    *) echo "usage: $0 [--threads \"2 1\"] [--epochs N] [--quick] [-- gabench options]" >&2; exit 2 ;;
+  esac
+done
+
+if ! "$python" -c "import torch, torchvision" 2>/dev/null; then
+  echo "PyTorch is not importable by $python. Install it from PyPI (the user's step, not the project's):"
+  echo "  $python -m pip install torch torchvision"
+  echo "or into a virtual environment, then point this script at it:"
+  echo "  python3 -m venv ~/torchenv && ~/torchenv/bin/pip install torch torchvision"
+  echo "  TORCH_PYTHON=~/torchenv/bin/python $0"
+  exit 1
+fi
+[ -f "$tuned" ] || { echo "tuned.py not found at $tuned (set TUNED_PY)" >&2; exit 1; }
+
+# torchvision reads the decompressed IDX files from $PEERS_DATA/FashionMNIST/raw.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/FashionMNIST/raw"
+for name in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  [ -f "$gz/$name.gz" ] || { echo "missing $gz/$name.gz (apt-get install dataset-fashion-mnist, or set FASHION_MNIST_GZ)" >&2; exit 1; }
+  zcat "$gz/$name.gz" > "$work/FashionMNIST/raw/$name"
+done
+
+gabench=${GABENCH:-}
+if [ -z "$gabench" ]; then
+  ${SWIFT:-swift} build -c release --product gabench 2>&1 | tail -1
+  gabench=.build/release/gabench
+fi
+
+for t in $threads; do
+  echo
+  echo "=== PyTorch, tuned.py, threads $t ==="
+  PEERS_DATA="$work" "$python" "$tuned" --threads "$t" --repeats "$epochs" --json "$work/torch-$t.json"
+  echo
+  echo "=== gashell engine, gabench, threads $t ==="
+  "$gabench" --threads "$t" --epochs "$epochs" ${quick[@]+"${quick[@]}"} --torch-json "$work/torch-$t.json" "$@"
+done
