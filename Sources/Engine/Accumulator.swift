@@ -18,6 +18,8 @@ public enum LossNormalization: String, CaseIterable, Sendable {
   case window
   /// loss · b / S, b = this batch's samples, S = samples in the window: exactly the large batch's mean.
   case samples
+  /// loss · b / (N·B), B the nominal batch size: fastai's GradientAccumulation (`loss / (n_acc / bs)`).
+  case target
 }
 
 /// What happens to an epoch's last micro-batches when they do not fill a window.
@@ -32,6 +34,8 @@ public struct Accumulator: Sendable {
   public var schedule: AccumulationSchedule
   public var normalization: LossNormalization
   public var leftover: LeftoverRule
+  /// Count samples instead of micro-batches: step once N·B samples are in (fastai's `n_acc`).
+  public var countsSamples = false
 
   /// Micro-batches and samples in the open window (0 when none is open).
   public private(set) var microBatches = 0
@@ -51,7 +55,9 @@ public struct Accumulator: Sendable {
 
   public var isWindowOpen: Bool { microBatches > 0 }
   /// The tutorial's condition for `optimizer.step()`.
-  public var isWindowFull: Bool { microBatches > 0 && microBatches >= plannedMicroBatches }
+  public var isWindowFull: Bool {
+    microBatches > 0 && (countsSamples ? samples >= plannedSamples : microBatches >= plannedMicroBatches)
+  }
 
   /// The loss scale for batch `index` of 0-based `epoch`, opening a window if none is open.
   public mutating func scale(forBatch index: Int, epoch: Int, of source: BatchSource) -> Float {
@@ -62,11 +68,17 @@ public struct Accumulator: Sendable {
     case .steps: return 1 / Float(n)
     case .window: return 1 / Float(plannedMicroBatches)
     case .samples: return Float(source.size(ofBatch: index)) / Float(plannedSamples)
+    case .target: return Float(source.size(ofBatch: index)) / Float(n * source.batchSize)
     }
   }
 
   private mutating func plan(from index: Int, n: Int, source: BatchSource) {
     let nb = source.batchesPerEpoch
+    if countsSamples {  // a target in samples; however many micro-batches it takes
+      plannedSamples = n * source.batchSize
+      plannedMicroBatches = n
+      return
+    }
     switch leftover {
     case .stepAtEpochEnd:
       plannedMicroBatches = max(1, min(n, nb - index))

@@ -11,6 +11,9 @@ public final class Trainer: @unchecked Sendable {
   public var accumulator: Accumulator
   /// Zero the gradients after each step, as the tutorial does. Off shows what forgetting does.
   public var zeroAfterStep = true
+  /// clip_grad_norm_ before each step, or on each micro-batch's contribution.
+  public var clipping: GradientClipping?
+  private var beforeBackward = Tensor()   // [P], the gradient before a micro-batch, for per-micro-batch clipping
 
   /// 0-based epoch the cursor is in, and the next batch's index in it.
   public private(set) var epoch = 0
@@ -56,7 +59,15 @@ public final class Trainer: @unchecked Sendable {
     let logits = model.forward(b.x)
     let dLogits = logitsGradient(rows: b.count)
     let r = CrossEntropy.evaluate(logits: logits, labels: b.y, gradient: dLogits, scale: scale)
-    model.backward(dLogits)
+    let grads = model.parameters.grads
+    if let c = clipping, c.perMicroBatch {
+      if beforeBackward.count != grads.count { beforeBackward = Tensor(count: grads.count) }
+      beforeBackward.copy(from: grads)
+      model.backward(dLogits)
+      c.clipContribution(grads, before: beforeBackward)
+    } else {
+      model.backward(dLogits)
+    }
     accumulator.accumulated(samples: b.count)
     lastLoss = r.loss
     advance(source)
@@ -66,6 +77,7 @@ public final class Trainer: @unchecked Sendable {
 
   /// optimizer.step(), then optimizer.zero_grad() unless that is switched off.
   public func step() {
+    if let c = clipping, !c.perMicroBatch { c.clip(model.parameters.grads) }
     optimizer.step()
     if zeroAfterStep { model.parameters.zeroGrad() }
     accumulator.stepped()

@@ -15,6 +15,7 @@ extension LossNormalization {
     case .steps: "n"
     case .window: "window"
     case .samples: "samples"
+    case .target: "target"
     case .none: "off"
     }
   }
@@ -27,6 +28,7 @@ extension LossNormalization {
     case .steps: "loss / N for every micro-batch (the tutorial's loop)"
     case .window: "loss / k, k = micro-batches actually in the window (exact for a short last window)"
     case .samples: "loss × b / S, weighted by the samples in the window (exact for short batches)"
+    case .target: "loss × b / (N·B), against a target of N·B samples (fastai)"
     case .none: "no division: the gradient is the sum of N batch means"
     }
   }

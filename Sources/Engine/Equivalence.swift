@@ -1,0 +1,76 @@
+// Equivalence.swift — the tutorial's central claim as a measurement: from the
+// same weights, N accumulated micro-batches of B (each loss scaled) give the
+// gradient of one batch of B·N, and so the same step.
+
+public enum Equivalence {
+  /// How far two tensors are apart: max |a − b| and that over max |b|.
+  public struct Difference: Sendable {
+    public let name: String
+    public let maxAbsolute: Float
+    public let relative: Float
+  }
+
+  public struct Report: Sendable {
+    /// Per parameter: accumulated gradient against the large batch's.
+    public let gradients: [Difference]
+    /// Per parameter: weights after one step from each gradient.
+    public let weights: [Difference]
+    public let largeBatchLoss: Float
+    public let microBatchLosses: [Float]
+    public var worstGradient: Float { gradients.map(\.relative).max() ?? 0 }
+    public var worstWeights: Float { weights.map(\.relative).max() ?? 0 }
+  }
+
+  /// Compares, without touching `model`: one forward/backward over all rows of
+  /// `microBatches` together (loss scale 1), against one per micro-batch with
+  /// `scales[i]`, then one step of `optimizer(model)` from each.
+  public static func compare(_ model: MLP, microBatches: [Batch], scales: [Float],
+                             optimizer: (MLP) -> Optimizer) -> Report {
+    precondition(microBatches.count == scales.count && !microBatches.isEmpty)
+    let rows = microBatches.reduce(0) { $0 + $1.count }
+    let large = Batch(capacity: rows, features: model.inputs)
+    var r = 0
+    for b in microBatches {
+      large.images.pointer.advanced(by: r * model.inputs).update(from: b.images.pointer, count: b.count * model.inputs)
+      large.labels.advanced(by: r).update(from: b.labels, count: b.count)
+      r += b.count
+    }
+    large.count = rows
+
+    let one = model.clone(), many = model.clone()
+    let largeLoss = accumulate(one, large, scale: 1)
+    let losses = zip(microBatches, scales).map { accumulate(many, $0, scale: $1) }
+    let gradients = differences(many, one, \.grad)
+    optimizer(one).step()
+    optimizer(many).step()
+    return Report(gradients: gradients, weights: differences(many, one, \.value),
+                  largeBatchLoss: largeLoss, microBatchLosses: losses)
+  }
+
+  /// forward, loss · scale, backward into `model`'s gradients; returns the unscaled loss.
+  private static func accumulate(_ model: MLP, _ b: Batch, scale: Float) -> Float {
+    let logits = model.forward(b.x)
+    let g = Tensor(rows: b.count, columns: model.classes)
+    let r = CrossEntropy.evaluate(logits: logits, labels: b.y, gradient: g, scale: scale)
+    model.backward(g)
+    return r.loss
+  }
+
+  private static func differences(_ a: MLP, _ b: MLP, _ part: KeyPath<Parameter, Tensor>) -> [Difference] {
+    zip(a.parameters.parameters, b.parameters.parameters).map { pa, pb in
+      let x = pa[keyPath: part], y = pb[keyPath: part]
+      var diff: Float = 0, scale: Float = 0
+      for i in 0..<x.count { diff = max(diff, abs(x[i] - y[i])); scale = max(scale, abs(y[i])) }
+      return Difference(name: pa.name, maxAbsolute: diff, relative: scale > 0 ? diff / scale : diff)
+    }
+  }
+}
+
+extension MLP {
+  /// A new model with the same shape and weights, zero gradients, one thread of its own.
+  public func clone() -> MLP {
+    let copy = MLP(sizes: sizes, seed: 0, threads: 1)
+    copy.parameters.values.copy(from: parameters.values)
+    return copy
+  }
+}

@@ -1,0 +1,83 @@
+// PolicyTests.swift — the libraries' accumulation rules, clipping, and the
+// equivalence report, each on a case where the answer is known.
+
+import Testing
+@testable import Engine
+
+@Suite struct PolicyTests {
+  /// Steps per epoch and the loss scales seen under `policy` with 10 batches of 4, N = 4.
+  func run(_ policy: AccumulationPolicy, epochs: Int = 2, lastBatch: Int = 4) -> (steps: [Int], scales: [Float]) {
+    let count = 9 * 4 + lastBatch
+    let source = ArraySource(count: count, features: 3, classes: 2, batchSize: 4, seed: 1)
+    let t = makeTrainer(sizes: [3, 4, 2], accumulate: 4)
+    policy.apply(to: &t.accumulator)
+    var steps: [Int] = [], scales: [Float] = [], last = 0
+    _ = t.train(source, epochs: epochs, afterMicroBatch: { m, _ in scales.append(m.scale) },
+                afterEpoch: { _ in steps.append(t.accumulator.steps - last); last = t.accumulator.steps })
+    return (steps, scales)
+  }
+
+  @Test func tutorialLightningAndAccelerateAgree() {
+    let guide = run(.guide)
+    #expect(guide.steps == [3, 3])
+    #expect(run(.lightning).scales == guide.scales && run(.accelerate).steps == guide.steps)
+  }
+
+  @Test func kerasAndRunAICarryTheLeftoverOver() {
+    #expect(run(.keras).steps == [2, 3])
+    #expect(run(.keras).scales.allSatisfy { $0 == 0.25 })
+    #expect(run(.runai).steps == [2, 3])
+    #expect(run(.runai).scales.allSatisfy { $0 == 1 })
+  }
+
+  @Test func fastaiCountsSamplesAndWeightsByBatchSize() {
+    // last batch of 2 samples: scale 2/16; windows need 16 samples
+    let r = run(.fastai, epochs: 1, lastBatch: 2)
+    #expect(r.scales.last == 2.0 / 16)
+    #expect(r.steps == [2])   // 38 samples: two windows of 16, 6 carried over
+  }
+
+  @Test func exactWeighsTheShortWindowBySamples() {
+    let r = run(.exact, epochs: 1, lastBatch: 2)
+    #expect(r.steps == [3])
+    #expect(r.scales.suffix(2) == [4.0 / 6, 2.0 / 6])
+  }
+
+  @Test func policyIsRecognisedFromItsRules() {
+    var a = Accumulator()
+    for p in AccumulationPolicy.allCases {
+      p.apply(to: &a)
+      let found = AccumulationPolicy.matching(a)
+      #expect(found == p || (found == .guide && [.lightning, .accelerate].contains(p)))
+    }
+  }
+
+  @Test func clippingPerStepIsNotClippingPerMicroBatch() {
+    let g = Tensor(shape: [2], values: [3, 4])       // norm 5
+    GradientClipping(maxNorm: 1).clip(g)
+    #expect(abs(Float(g.norm) - 1) < 1e-5)
+    // two contributions of norm 5 each, same direction: per step → 1; per micro-batch → 2
+    let before = Tensor(shape: [2], values: [0, 0]), sum = Tensor(shape: [2], values: [3, 4])
+    let c = GradientClipping(maxNorm: 1, perMicroBatch: true)
+    c.clipContribution(sum, before: before)
+    let after1 = sum.clone()
+    sum.add(Tensor(shape: [2], values: [3, 4]))
+    c.clipContribution(sum, before: after1)
+    #expect(abs(Float(sum.norm) - 2) < 1e-4)
+  }
+
+  @Test func equivalenceReportIsTinyForAveragedAndNTimesForUndivided() {
+    let source = ArraySource(count: 64, features: 20, classes: 10, batchSize: 16, seed: 5)
+    let model = MLP(sizes: [20, 96, 64, 10], seed: 3)
+    let batches = (0..<4).map { i -> Batch in
+      let b = Batch(capacity: 16, features: 20); source.fill(b, index: i); return b
+    }
+    let sgd: (MLP) -> Optimizer = { m in SGD(m.parameters, pool: { m.pool }, learningRate: 0.1) }
+    let before = model.parameters.values.clone()
+    let good = Equivalence.compare(model, microBatches: batches, scales: [0.25, 0.25, 0.25, 0.25], optimizer: sgd)
+    #expect(good.worstGradient < 1e-5 && good.worstWeights < 1e-5, "\(good.worstGradient)")
+    let bad = Equivalence.compare(model, microBatches: batches, scales: [1, 1, 1, 1], optimizer: sgd)
+    #expect(abs(bad.worstGradient - 3) < 1e-3)   // 4× the gradient: off by 300 %
+    #expect(relativeDifference(model.parameters.values, before) == 0)  // the model itself is untouched
+  }
+}
