@@ -46,6 +46,10 @@ public enum AccumulationPolicy: String, CaseIterable, Sendable {
 
   /// The policy whose rules an accumulator follows, if any (guide before its look-alikes).
   public static func matching(_ a: Accumulator) -> AccumulationPolicy? {
-    allCases.first { $0.normalization == a.normalization && $0.leftover == a.leftover && $0.countsSamples == a.countsSamples }
+    matching(a.normalization, a.leftover, a.countsSamples)
+  }
+
+  public static func matching(_ n: LossNormalization, _ l: LeftoverRule, _ counts: Bool) -> AccumulationPolicy? {
+    allCases.first { $0.normalization == n && $0.leftover == l && $0.countsSamples == counts }
   }
 }

@@ -5,7 +5,7 @@ extension Command {
   public static let all: [Command] = [
     .help, .load, .model, .set, .show,
     .forward, .backward, .step, .zero,
-    .train, .test, .runs,
+    .train, .test, .runs, .compare, .profile, .plot,
     .save, .reset, .pause, .quit,
   ]
 }

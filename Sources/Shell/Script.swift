@@ -1,7 +1,9 @@
 // Script.swift — running a file of commands: a lesson, a script, `-c`, or a pipe.
 // Lessons read like a notebook: `#` lines are narration printed as prose, each
 // command is echoed after the prompt before its output. The first error stops
-// the script (SQLite's `.bail`) with FILE:LINE.
+// the script (SQLite's `.bail`) with FILE:LINE, unless the line starts with `!`:
+// a lesson showing an error on purpose (and a lesson that expected one and got
+// none stops there).
 
 public struct Script {
   public let name: String
@@ -26,9 +28,20 @@ public struct Script {
         if present && i > 0 && !lines[i - 1].trimmingCharacters(in: .whitespaces).isEmpty { session.output("\n") }
         continue
       }
-      if present { session.output(session.prompt + line + "\n") }  // the echo belongs to no cell
-      do { try session.execute(line) } catch {
-        session.say("\(name):\(i + 1): \(error is ShellError ? "\(error)" : "error: \(error)")")
+      // "! command": a lesson shows an error on purpose; the script goes on, and stops if none comes.
+      let expectsError = line.hasPrefix("!")
+      let command = expectsError ? line.dropFirst().trimmingCharacters(in: .whitespaces) : line
+      if present { session.output(session.prompt + command + "\n") }  // the echo belongs to no cell
+      do {
+        try session.execute(command)
+        if expectsError {
+          session.say("\(name):\(i + 1): error: `\(command)` was expected to fail, and did not")
+          return false
+        }
+      } catch {
+        let message = error is ShellError ? "\(error)" : "error: \(error)"
+        if expectsError { session.say(message); continue }
+        session.say("\(name):\(i + 1): \(message)")
         return false
       }
     }

@@ -16,6 +16,8 @@ public final class Session {
   public var isInterrupted: () -> Bool = { false }
   /// A terminal shows a live progress bar during `train`; elsewhere, plain lines.
   public var showsProgress = false
+  /// Columns for `plot`: the terminal's width when there is one.
+  public var terminalWidth = 80
   /// `pause`: waits for Enter on a terminal, nothing otherwise.
   public var waitForEnter: () -> Void = {}
   /// Set by `quit`.
@@ -126,8 +128,9 @@ public final class Session {
   func makeModel(hidden: [Int]) {
     let model = MLP(hidden: hidden, seed: settings.seed, threads: settings.threads)
     self.hidden = hidden
-    let accumulator = Accumulator(schedule: settings.accumulate, normalization: settings.normalize)
-    trainer = Trainer(model: model, optimizer: makeOptimizer(for: model), accumulator: accumulator)
+    let t = Trainer(model: model, optimizer: makeOptimizer(for: model))
+    settings.configure(t)
+    trainer = t
     lastTest = nil
   }
 

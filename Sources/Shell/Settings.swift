@@ -45,6 +45,16 @@ public struct Settings: Sendable {
   public var shuffle = false
   public var threads = 2
   public var normalize = LossNormalization.steps
+  public var leftover = LeftoverRule.stepAtEpochEnd
+  public var countsSamples = false
+  /// The library whose rules were chosen with `set policy` (their rules can coincide: lightning = guide).
+  public var policy: AccumulationPolicy? = .guide
+  /// Run:AI's optimizer wrapper: counts step() calls and only steps every `wrap`-th.
+  public var wrap: Int?
+  public var clipping: GradientClipping?
+  public var autozero = true
+  /// A simulated device budget in bytes: `set memory 6MB`.
+  public var memoryBudget: Int?
   /// Scales `load fashion` and `train` down for demos and tests.
   public var quick = false
 
@@ -54,10 +64,14 @@ public struct Settings: Sendable {
   public var label: String {
     let n = accumulate.isConstant ? accumulate.changes[0].factor : 0
     let base = n == 1 ? "batch \(batch)" : n > 1 ? "batch \(batch) × \(n)" : "batch \(batch) × \(accumulate)"
-    var s = base + ", " + optimizer.rawValue
+    var s = base + ", " + optimizer.rawValue + (wrap.map { " wrapped ×\($0)" } ?? "")
     if optimizer == .sgd && momentum != 0 { s += " m\(formatHyper(momentum))" }
     s += " lr \(formatHyper(learningRate))"
     if shuffle { s += ", shuffled" }
+    if let p = currentPolicy, p != .guide { s += ", \(p.rawValue) rules" }
+    else if currentPolicy == nil { s += ", normalize \(normalize.word)" }
+    if let c = clipping { s += ", clip \(formatHyper(c.maxNorm))\(c.perMicroBatch ? " micro" : "")" }
+    if !autozero { s += ", no zero_grad" }
     return s
   }
 }
@@ -66,20 +80,24 @@ public struct Settings: Sendable {
 public enum Setting: String, CaseIterable, Sendable {
   case batch, accumulate, lr, optimizer, momentum
   case weightDecay = "weight_decay"
-  case seed, shuffle, threads, normalize, quick
+  case seed, shuffle, threads, policy, normalize, clip, autozero, memory, quick
 
   var grammar: String {
     switch self {
     case .batch: "1–60000"
     case .accumulate: "N or {EPOCH: N, …}"
     case .lr: "0 < X ≤ 10"
-    case .optimizer: "sgd|adam|adamw"
+    case .optimizer: "sgd|adam|adamw [wrap N]"
     case .momentum: "0 ≤ X < 1"
     case .weightDecay: "0 ≤ X < 1"
     case .seed: "0–2^63"
     case .shuffle, .quick: "on|off"
     case .threads: "1–8"
-    case .normalize: "n|window|samples|off"
+    case .policy: AccumulationPolicy.allCases.map(\.rawValue).joined(separator: "|")
+    case .normalize: "n|window|samples|target|off"
+    case .clip: "X [micro] | off"
+    case .autozero: "on|off"
+    case .memory: "SIZE (6MB, 5.5MB) | off"
     }
   }
 
@@ -94,7 +112,11 @@ public enum Setting: String, CaseIterable, Sendable {
     case .seed: "seed for initial weights and shuffling"
     case .shuffle: "shuffle the training set each epoch (the tutorial does not)"
     case .threads: "threads the engine computes with"
+    case .policy: "a library's accumulation rules: who divides, what is counted, the last window"
     case .normalize: "who divides the loss, and by what"
+    case .clip: "clip the gradient norm before each step (micro: per micro-batch, the pitfall)"
+    case .autozero: "zero the gradients after each step (off: forgetting zero_grad)"
+    case .memory: "a simulated device budget: a micro-batch that does not fit fails"
     case .quick: "scale data and epochs down for demos and tests"
     }
   }
@@ -102,12 +124,53 @@ public enum Setting: String, CaseIterable, Sendable {
   /// Candidate values for completion.
   var values: [String] {
     switch self {
-    case .optimizer: OptimizerKind.allCases.map(\.rawValue)
-    case .shuffle, .quick: ["on", "off"]
+    case .optimizer: OptimizerKind.allCases.map(\.rawValue) + ["sgd wrap 4"]
+    case .shuffle, .quick, .autozero: ["on", "off"]
     case .normalize: LossNormalization.allCases.map(\.word)
+    case .policy: AccumulationPolicy.allCases.map(\.rawValue)
+    case .clip: ["1.0", "off"]
+    case .memory: ["6MB", "off"]
     case .accumulate: ["1", "2", "4", "8", "{0: 8, 4: 2}"]
     case .batch: ["16", "64"]
     default: []
     }
+  }
+}
+
+extension Settings {
+  /// Hands the accumulation rules, clipping and zeroing to a trainer.
+  func configure(_ t: Trainer) {
+    t.accumulator.schedule = accumulate
+    t.accumulator.normalization = normalize
+    t.accumulator.leftover = leftover
+    t.accumulator.countsSamples = countsSamples
+    t.clipping = clipping
+    t.zeroAfterStep = autozero
+  }
+
+  /// The rules in force, in words, for `show settings` and `set policy`.
+  var rules: String {
+    let policy = currentPolicy
+    let last = leftover == .stepAtEpochEnd ? "a short last window is stepped at the epoch's end"
+      : "leftover micro-batches join the next epoch's first window"
+    let counted = countsSamples ? "counts samples (a step per N·B)" : "counts micro-batches"
+    return (policy.map { "\($0.rawValue): " } ?? "custom: ") + normalize.explanation + "; " + counted + "; " + last
+  }
+}
+
+extension Settings {
+  /// The chosen policy while its rules are in force, else whichever policy they match.
+  var currentPolicy: AccumulationPolicy? {
+    if let policy, AccumulationPolicy.matching(normalize, leftover, countsSamples) == AccumulationPolicy.matching(policy.normalization, policy.leftover, policy.countsSamples) {
+      return policy
+    }
+    return AccumulationPolicy.matching(normalize, leftover, countsSamples)
+  }
+}
+
+extension AccumulationPolicy {
+  func apply(to s: inout Settings) {
+    (s.normalize, s.leftover, s.countsSamples) = (normalization, leftover, countsSamples)
+    s.policy = self
   }
 }

@@ -11,6 +11,7 @@ extension Command {
       guard arguments.isEmpty else { throw Command.forward.usageError("forward takes no argument") }
       let loaders = try session.requireData()
       let t = try session.requireTrainer()
+      try Memory.check(session, batch: loaders.train.size(ofBatch: t.nextBatch))
       let r = t.forward(loaders.train)
       session.say("loss \(fixed(r.loss, 6))   batch \(t.nextBatch + 1) of \(grouped(loaders.train.batchesPerEpoch)), epoch \(t.epoch + 1) (\(r.samples) samples, \(r.correct) right); no gradient")
     })
@@ -27,6 +28,7 @@ extension Command {
       guard arguments.isEmpty else { throw Command.backward.usageError("backward takes no argument") }
       let loaders = try session.requireData()
       let t = try session.requireTrainer()
+      try Memory.check(session, batch: loaders.train.size(ofBatch: t.nextBatch))
       let m = t.backward(loaders.train)
       session.noteGradient(.backward)
       let a = t.accumulator
@@ -52,6 +54,11 @@ extension Command {
       let t = try session.requireTrainer()
       let a = t.accumulator
       guard a.isWindowOpen else { throw ShellError("nothing accumulated since the last step — run `backward` first") }
+      if let n = session.settings.wrap, a.microBatches < n {
+        // Run:AI's wrapper: step() is called after every batch; it only updates on the Nth call.
+        session.say("wrapper: step() call \(a.microBatches) of \(n) — no update yet, gradients kept")
+        return
+      }
       let (k, samples) = (a.microBatches, a.samples)
       t.step()
       session.noteGradient(.step)

@@ -54,12 +54,32 @@ extension Command {
     case .lr:
       s.learningRate = try number(value, "lr", in: 0...10, excludingLower: true)
     case .optimizer:
-      guard let kind = OptimizerKind(rawValue: value.lowercased()) else {
-        throw ShellError("no optimizer '\(value)'" + suggestion(value, among: OptimizerKind.allCases.map(\.rawValue))
-          + " — sgd, adam or adamw")
+      // "sgd", or "sgd wrap 4": Run:AI's wrapper around it, which counts step() calls itself.
+      let words = value.lowercased().split(separator: " ").map(String.init)
+      guard let kind = OptimizerKind(rawValue: words[0]) else {
+        throw ShellError("no optimizer '\(words[0])'" + suggestion(words[0], among: OptimizerKind.allCases.map(\.rawValue))
+          + " — sgd, adam or adamw, optionally `wrap N`")
+      }
+      if words.count > 1 {
+        guard words.count == 3, words[1] == "wrap" else {
+          throw ShellError("after the optimizer only `wrap N` may follow, e.g. `set optimizer sgd wrap 4`")
+        }
+        let n = try integer(words[2], "wrap", in: 1...10_000)
+        try requireClosedWindow(session, "the optimizer")
+        s.wrap = n
+        s.accumulate = AccumulationSchedule(n)
+        AccumulationPolicy.runai.apply(to: &s)  // the wrapper divides nothing and carries leftovers over
+        note = "\nWrapping '\(kind == .sgd ? "SGD" : kind == .adam ? "Adam" : "AdamW")' optimizer with GA of \(n) steps"
+          + "\n(it steps on every \(n)th step() call; the loss is not divided: `set normalize n` divides it)"
+      } else if session.settings.wrap != nil {
+        try requireClosedWindow(session, "the optimizer")
+        s.wrap = nil
+        s.accumulate = AccumulationSchedule(1)
+        AccumulationPolicy.guide.apply(to: &s)
+        note = " (unwrapped: accumulate 1, the tutorial's rules)"
       }
       s.optimizer = kind
-      if trainer != nil { note = " (a new optimizer: its state starts empty)" }
+      if trainer != nil && kind != session.settings.optimizer { note = " (a new optimizer: its state starts empty)" + note }
     case .momentum:
       s.momentum = try number(value, "momentum", in: 0...1, excludingUpper: true)
       if s.optimizer != .sgd { note = " (used by sgd; the optimizer is \(s.optimizer.rawValue))" }
@@ -83,6 +103,36 @@ extension Command {
       try requireClosedWindow(session, "the normalization")
       s.normalize = n
       note = ": " + n.explanation
+    case .policy:
+      guard let p = AccumulationPolicy(rawValue: value.lowercased()) else {
+        throw ShellError("no policy '\(value)'" + suggestion(value, among: AccumulationPolicy.allCases.map(\.rawValue))
+          + " — one of " + AccumulationPolicy.allCases.map(\.rawValue).joined(separator: ", "))
+      }
+      try requireClosedWindow(session, "the policy")
+      p.apply(to: &s)
+      note = ": " + s.rules
+    case .clip:
+      let words = value.lowercased().split(separator: " ").map(String.init)
+      if words == ["off"] {
+        s.clipping = nil
+      } else {
+        guard words.count <= 2, words.count == 1 || words[1] == "micro" else {
+          throw ShellError("clip takes a maximum norm, optionally `micro`: `set clip 1.0` or `set clip 1.0 micro`, or off")
+        }
+        let x = try number(words[0], "clip", in: 0...1e6, excludingLower: true)
+        s.clipping = GradientClipping(maxNorm: x, perMicroBatch: words.count == 2)
+        note = words.count == 2 ? " per micro-batch (not what a large batch does: clip(g₁) + clip(g₂) ≠ clip(g₁ + g₂))"
+          : " on the accumulated gradient, before each step"
+      }
+    case .autozero:
+      s.autozero = try onOff(value, "autozero")
+      if !s.autozero { note = " (step no longer zeroes: gradients pile up across steps)" }
+    case .memory:
+      s.memoryBudget = value.lowercased() == "off" ? nil : try Memory.parse(value)
+      if let budget = s.memoryBudget, let t = trainer {
+        let r = MemoryReport(trainer: t, batch: s.batch)
+        note = " (batch \(s.batch) needs \(formatBytes(r.total)): " + (r.total <= budget ? "fits)" : "does not fit)")
+      }
     case .quick:
       s.quick = try onOff(value, "quick")
     }
@@ -91,8 +141,7 @@ extension Command {
     let old = session.settings
     session.settings = s
     if let t = trainer {
-      t.accumulator.schedule = s.accumulate
-      t.accumulator.normalization = s.normalize
+      s.configure(t)
       t.model.setThreads(s.threads)
       if s.optimizer != old.optimizer {
         t.optimizer = session.makeOptimizer(for: t.model)
@@ -116,13 +165,17 @@ extension Command {
     case .batch: "\(s.batch)"
     case .accumulate: "\(s.accumulate)"
     case .lr: formatHyper(s.learningRate)
-    case .optimizer: s.optimizer.rawValue
+    case .optimizer: s.optimizer.rawValue + (s.wrap.map { " wrap \($0)" } ?? "")
     case .momentum: formatHyper(s.momentum)
     case .weightDecay: formatHyper(s.weightDecay)
     case .seed: "\(s.seed)"
     case .shuffle: s.shuffle ? "on" : "off"
     case .threads: "\(s.threads)"
     case .normalize: s.normalize.word
+    case .policy: s.currentPolicy?.rawValue ?? "custom"
+    case .clip: s.clipping.map { formatHyper($0.maxNorm) + ($0.perMicroBatch ? " micro" : "") } ?? "off"
+    case .autozero: s.autozero ? "on" : "off"
+    case .memory: s.memoryBudget.map(formatBytes) ?? "off"
     case .quick: s.quick ? "on" : "off"
     }
   }

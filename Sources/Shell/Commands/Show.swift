@@ -1,12 +1,12 @@
-// Show.swift — `show settings|grad|weights|loss|model|data`: look without changing anything.
+// Show.swift — `show settings|grad|weights|loss|model|data|image`: look without changing anything.
 
 import Engine
 
 extension Command {
-  static let showTopics = ["settings", "grad", "weights", "loss", "model", "data"]
+  static let showTopics = ["settings", "grad", "weights", "loss", "model", "data", "memory", "image"]
 
   static let show: Command = Command(
-    name: "show", arguments: "settings|grad [PARAM]|weights [PARAM]|loss|model|data",
+    name: "show", arguments: "settings|grad [PARAM]|weights [PARAM]|loss|model|data|image N",
     summary: "Show settings, gradients, weights, losses, the model or the data",
     details: """
       show grad            per parameter: shape, L2 norm, max |g| and the first values,
@@ -14,6 +14,7 @@ extension Command {
       show grad 0.weight   one parameter in more detail (names as PyTorch: 0.weight, 0.bias, 2.weight, …)
       show weights 4.bias  the same for the weights
       show loss            last micro-batch loss and the last test results
+      show image 0         training image 0 (0-based, as training_data[0]), its label and the model's guess
       """,
     complete: { words in
       switch words.count {
@@ -26,7 +27,7 @@ extension Command {
     run: { session, arguments in
       guard let topic = arguments.first else { throw Command.show.usageError("show what?") }
       let rest = Array(arguments.dropFirst())
-      guard rest.isEmpty || topic == "grad" || topic == "weights" else {
+      guard rest.isEmpty || ["grad", "weights", "image"].contains(topic) else {
         throw Command.show.usageError("`show \(topic)` takes no argument")
       }
       switch topic {
@@ -38,6 +39,8 @@ extension Command {
         guard session.trainer != nil else { throw ShellError.noModel }
         describeModel(session)
       case "data": try showData(session)
+      case "memory": try Memory.show(session)
+      case "image": try showImage(session, rest)
       default:
         throw ShellError("cannot show '\(topic)'" + suggestion(topic, among: showTopics)
           + " — one of " + showTopics.joined(separator: ", "))
@@ -51,7 +54,8 @@ extension Command {
     }
     let n = s.accumulate.isConstant ? "\(s.accumulate.changes[0].factor)" : "N"
     session.say("one optimizer step sees \(s.accumulate.isConstant ? grouped(s.batch * s.accumulate.changes[0].factor) : "batch × N") samples (batch \(s.batch) × accumulate \(n))")
-    session.say("rules: " + s.normalize.explanation + "; step every N micro-batches or at the epoch's last")
+    session.say("rules: " + s.rules)
+    if let w = s.wrap { session.say("optimizer wrapped Run:AI-style: a real step on every \(w)th step() call") }
   }
 
   /// Parameters named in `words`, or all of them; a misspelt name gets a suggestion.

@@ -27,6 +27,7 @@ extension Command {
       }
       let loaders = try session.requireData()
       let t = try session.requireTrainer()
+      try Memory.check(session, batch: loaders.train.batchSize)
       if session.settings.quick, let e = epochs, e > quickEpochs {
         session.say("(quick mode: \(quickEpochs) of \(e) epochs)")
         epochs = quickEpochs
@@ -43,6 +44,7 @@ extension Command {
       guard arguments.isEmpty else { throw Command.test.usageError("test takes no argument") }
       let loaders = try session.requireData()
       let t = try session.requireTrainer()
+      try Memory.check(session, batch: loaders.test.batchSize)
       let e = t.evaluate(loaders.test)
       session.lastTest = e
       printTestResults(session, e)

@@ -1,0 +1,53 @@
+// Compare.swift — `compare`: is N × accumulated micro-batches of B really one
+// batch of B·N? From the current weights, both gradients are computed on the
+// same B·N samples (the next ones), then one step is taken from each.
+
+import Engine
+
+extension Command {
+  static let compare: Command = Command(
+    name: "compare", summary: "Gradient of one batch of B·N against N accumulated micro-batches of B",
+    details: """
+      compare     from the current weights and the next B·N training samples: the large batch's
+                  gradient and the accumulated one, per parameter, then the weights after one step
+      Uses the current rules (`set normalize`, `set policy`): `set normalize off` shows an N-fold gradient.
+      Nothing changes: the model, its gradients and the data cursor stay as they are.
+      """,
+    run: { session, arguments in
+      guard arguments.isEmpty else { throw Command.compare.usageError("compare takes no argument") }
+      let loaders = try session.requireData()
+      let t = try session.requireTrainer()
+      let train = loaders.train
+      let n = t.accumulator.schedule.factor(forEpoch: t.epoch)
+      guard n > 1 else { throw ShellError("accumulate is 1: nothing to compare — `set accumulate 4` first") }
+      let indices = (0..<n).map { (t.nextBatch + $0) % train.batchesPerEpoch }
+      let rows = indices.reduce(0) { $0 + train.size(ofBatch: $1) }
+      try Memory.check(session, batch: rows, for: "the activations of the large batch")
+
+      // The micro-batches the next window would see, and the scales the rules give them.
+      train.startEpoch(t.epoch)
+      var batches: [Batch] = []
+      for i in indices {
+        let b = Batch(capacity: train.batchSize, features: train.features)
+        train.fill(b, index: i)
+        batches.append(b)
+      }
+      var rules = t.accumulator
+      rules.closeWindow()
+      let scales = indices.map { rules.scale(forBatch: $0, epoch: t.epoch, of: train) }
+      let report = Equivalence.compare(t.model, microBatches: batches, scales: scales) { m in session.makeOptimizer(for: m) }
+
+      let scaleText = Set(scales).count > 1 ? "losses scaled per batch"
+        : scales[0] == 1 ? "loss not divided" : scales[0] == 1 / Float(n) ? "loss / \(n)" : "loss × \(significant(scales[0]))"
+      session.say("one batch of \(grouped(rows)) against \(n) micro-batches of \(train.batchSize) (\(scaleText)), from the same weights")
+      session.say(pad("param", 10) + pad("max |Δg|", 12) + pad("relative", 12) + pad("max |Δw| after step", 21) + "relative")
+      for (g, w) in zip(report.gradients, report.weights) {
+        session.say(pad(g.name, 10) + pad(significant(g.maxAbsolute), 12) + pad(significant(g.relative), 12)
+          + pad(significant(w.maxAbsolute), 21) + significant(w.relative))
+      }
+      let worst = report.worstGradient
+      let verdict = worst <= 1e-5 ? "the same gradient up to float rounding: accumulation is exact here"
+        : worst < 1e-2 ? "close but not equal" : "NOT the same gradient"
+      session.say("worst relative difference \(significant(worst)) (gradients), \(significant(report.worstWeights)) (weights): \(verdict)")
+    })
+}

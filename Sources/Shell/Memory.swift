@@ -1,0 +1,69 @@
+// Memory.swift — a simulated device budget (`set memory 6MB`) and the
+// out-of-memory error the tutorial warns about, computed from MemoryReport.
+// Units are decimal, as device makers count: 1 MB = 1,000,000 bytes.
+
+import Engine
+
+enum Memory {
+  /// "6MB", "5.5MB", "800KB", "1GB", "512B" → bytes.
+  static func parse(_ text: String) throws -> Int {
+    let t = text.uppercased().replacingOccurrences(of: " ", with: "")
+    let units: [(String, Double)] = [("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("B", 1)]
+    for (suffix, scale) in units where t.hasSuffix(suffix) {
+      guard let x = Double(t.dropLast(suffix.count)), x.isFinite, x > 0 else { break }
+      guard x * scale <= 1e12 else { throw ShellError("memory must be at most 1000GB, got \(text)") }
+      return Int((x * scale).rounded())
+    }
+    throw ShellError("memory takes a size like 6MB, 5.5MB, 800KB or 1GB (units B, KB, MB, GB), or off; got '\(text)'")
+  }
+
+  /// What the current model and optimizer hold with micro-batches of `batch` rows.
+  static func report(_ session: Session, batch: Int) -> MemoryReport? {
+    session.trainer.map { MemoryReport(trainer: $0, batch: batch) }
+  }
+
+  /// Throws the out-of-memory error when a micro-batch of `batch` rows would not fit the budget.
+  static func check(_ session: Session, batch: Int, for what: String = "the activations") throws {
+    guard let budget = session.settings.memoryBudget, let r = report(session, batch: batch) else { return }
+    guard r.total > budget else { return }
+    let held = r.parameters + r.gradients + r.optimizerState
+    let free = max(0, budget - held)
+    var hint = "lower `set batch`"
+    let effective = session.settings.batch * max(1, session.settings.accumulate.factor(forEpoch: session.trainer?.epoch ?? 0))
+    // Suggest the largest micro-batch that divides the effective batch and fits.
+    if let b = stride(from: effective, through: 1, by: -1).first(where: {
+      effective % $0 == 0 && $0 < batch && held + MemoryReport.activationBytes(sizes: session.trainer!.model.sizes, batch: $0) <= budget
+    }) {
+      hint = "`set batch \(b)` and `set accumulate \(effective / b)` keep \(grouped(effective)) samples per step"
+    } else if held > budget {
+      hint = "the model alone does not fit: `set memory off` or a smaller model"
+    }
+    throw ShellError("out of memory: tried to allocate \(formatBytes(r.activations)) for \(what) of a batch of \(grouped(batch))"
+      + " (budget \(formatBytes(budget)); \(formatBytes(held)) held by parameters, gradients and optimizer state; \(formatBytes(free)) free) — \(hint)")
+  }
+
+  static func show(_ session: Session) throws {
+    let t = try session.requireTrainer()
+    let s = session.settings
+    let n = s.accumulate.factor(forEpoch: t.epoch)
+    let r = MemoryReport(trainer: t, batch: s.batch)
+    session.say("memory for micro-batches of \(s.batch)" + (n > 1 ? " × accumulate \(n)" : "")
+      + " (MLP " + t.model.sizes.map(String.init).joined(separator: " → ") + ", \(t.optimizer.name))")
+    func row(_ name: String, _ bytes: Int, _ note: String) {
+      session.say("  " + pad(name, 17) + pad(formatBytes(bytes), 10, left: true) + (note.isEmpty ? "" : "   " + note))
+    }
+    row("parameters", r.parameters, "\(grouped(t.model.parameterCount)) floats")
+    row("gradients", r.gradients, "one per parameter, accumulated in place")
+    row("optimizer state", r.optimizerState, r.optimizerState == 0 ? "plain SGD keeps none" : "\(t.optimizer.name)'s buffers")
+    row("activations", r.activations, "batch of \(s.batch): layer outputs, their gradients, the input")
+    row("total", r.total, "")
+    if n > 1 {
+      let big = MemoryReport(trainer: t, batch: s.batch * n)
+      session.say("  without accumulation a batch of \(grouped(s.batch * n)) needs \(formatBytes(big.activations)) of activations: \(formatBytes(big.total)) in all")
+    }
+    if let budget = s.memoryBudget {
+      session.say("  budget \(formatBytes(budget)): " + (r.total <= budget
+        ? "fits, \(formatBytes(budget - r.total)) free" : "does NOT fit (\(formatBytes(r.total - budget)) over)"))
+    }
+  }
+}
