@@ -1,5 +1,5 @@
 // NumberMatch.swift — compares one expected transcript line with one printed line,
-// numbers to the precision written.
+// numbers to the precision written, or as a glob pattern for values that vary (times).
 
 import Foundation
 
@@ -19,6 +19,14 @@ import Foundation
 /// A line ending in `(tol T)` compares every number on it, integers included, within the
 /// absolute tolerance T instead; the suffix itself is not compared.
 ///
+/// A line ending in ` (glob)` (as in cram) is a pattern: `*` matches any run of characters
+/// within the line (none too), `?` exactly one, `\*` and `\?` themselves; everything else, digits
+/// included, must be printed exactly. For values that differ from run to run:
+///
+///     steps 47, train * s (* samples/s), test * s (glob)
+///
+/// The suffix itself is not compared; a glob line takes no `(tol T)`.
+///
 /// Tokens: a number is an optional `-` (not after a letter, digit or `.`), digits — either
 /// plain or grouped in threes by commas — an optional fraction and an optional exponent.
 /// `%` and units stay text. Both lines are tokenized the same way, so odd cases such as
@@ -26,13 +34,27 @@ import Foundation
 public enum NumberMatch {
   /// True when the printed line `actual` matches the transcript line `expected`.
   public static func matches(expected: String, actual: String) -> Bool {
-    compare(expected, actual) { e, a, tolerance in numberMatches(expected: e, actual: a, tolerance: tolerance) }
+    if let pattern = globPattern(expected) {
+      return globMatches(pattern, Array(trimmingTrailingWhitespace(Substring(actual))))
+    }
+    return compare(expected, actual) { e, a, tolerance in numberMatches(expected: e, actual: a, tolerance: tolerance) }
   }
 
   /// True when the lines differ at most in their numbers: the diff then shows them as a
   /// pair, `-` above `+`, rather than as one line missing and another unexpected.
   static func sameShape(expected: String, actual: String) -> Bool {
-    compare(expected, actual) { _, _, _ in true }
+    if let pattern = globPattern(expected) {
+      // Every number, in the pattern's literal runs and in the line, reads as 0.
+      var shaped: [GlobElement] = []
+      var run = ""
+      func flush() { shaped += numbersAsZero(run).map(GlobElement.character); run = "" }
+      for element in pattern {
+        if case .character(let c) = element { run.append(c) } else { flush(); shaped.append(element) }
+      }
+      flush()
+      return globMatches(shaped, Array(numbersAsZero(String(trimmingTrailingWhitespace(Substring(actual))))))
+    }
+    return compare(expected, actual) { _, _, _ in true }
   }
 
   /// Tokenizes both lines; text tokens must be equal, number pairs must satisfy `numbers`.
@@ -65,6 +87,69 @@ public enum NumberMatch {
     guard let tolerance = Double(inner.trimmingCharacters(in: .whitespaces)), tolerance >= 0
     else { return (trimmed, nil) }
     return (trimmingTrailingWhitespace(trimmed[..<open.lowerBound]), tolerance)
+  }
+
+  // MARK: - Glob lines
+
+  enum GlobElement: Equatable {
+    case character(Character)
+    case anyRun        // `*`
+    case anyOne        // `?`
+  }
+
+  /// The pattern of a line ending in ` (glob)`, or nil for any other line.
+  static func globPattern(_ line: String) -> [GlobElement]? {
+    let trimmed = trimmingTrailingWhitespace(Substring(line))
+    guard trimmed.hasSuffix(" (glob)") else { return nil }
+    let text = trimmingTrailingWhitespace(trimmed.dropLast(" (glob)".count))
+    var pattern: [GlobElement] = []
+    var escaped = false
+    for c in text {
+      if escaped {
+        if c != "*" && c != "?" { pattern.append(.character("\\")) }
+        pattern.append(.character(c))
+        escaped = false
+      } else if c == "\\" {
+        escaped = true
+      } else {
+        pattern.append(c == "*" ? .anyRun : c == "?" ? .anyOne : .character(c))
+      }
+    }
+    if escaped { pattern.append(.character("\\")) }
+    return pattern
+  }
+
+  /// "steps 47, 0.38 s" → "steps 0, 0 s"
+  private static func numbersAsZero(_ text: String) -> String {
+    tokens(of: Array(text.utf8)).map { token in
+      if case .text(let bytes) = token { String(decoding: bytes, as: UTF8.self) } else { "0" }
+    }.joined()
+  }
+
+  /// Matches `text` against `pattern`, characters as the user sees them (`×` is one).
+  /// Backtracks to the last `*` only, so the time is O(pattern × text) at worst.
+  static func globMatches(_ pattern: [GlobElement], _ text: [Character]) -> Bool {
+    var p = 0, t = 0
+    var star: (p: Int, t: Int)?
+    while t < text.count {
+      if p < pattern.count {
+        switch pattern[p] {
+        case .anyRun:
+          star = (p, t); p += 1; continue
+        case .anyOne:
+          p += 1; t += 1; continue
+        case .character(let c) where c == text[t]:
+          p += 1; t += 1; continue
+        case .character:
+          break
+        }
+      }
+      guard let s = star else { return false }
+      star = (s.p, s.t + 1)        // let the last `*` swallow one more character
+      p = s.p + 1; t = s.t + 1
+    }
+    while p < pattern.count, pattern[p] == .anyRun { p += 1 }
+    return p == pattern.count
   }
 
   // MARK: - Tokens

@@ -24,6 +24,8 @@
 ///   and for re-recording. Narration ends an output block, so a comment sits between
 ///   commands, never inside an output. (Output lines that start with `#` or with a
 ///   prompt cannot be expected; gashell prints none.)
+/// - Expected lines match as `NumberMatch` says: numbers to the digits written, a
+///   `(tol T)` suffix for a tolerance, a ` (glob)` suffix for `*` wildcards (timings).
 /// - Blank lines before the first input or after narration are narration too.
 /// - Any other line outside an output block — before the first input, or after a `#`
 ///   line — is a problem in the transcript, reported with its line number: silently

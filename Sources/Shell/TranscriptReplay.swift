@@ -1,5 +1,6 @@
 // TranscriptReplay.swift — runs a transcript's commands, matches what they print against
-// the expected output (`...` and numbers to precision), and produces a diff and a re-recording.
+// the expected output (`...`, numbers to precision, `(glob)` lines), and produces a diff and a
+// re-recording.
 
 import Foundation
 

@@ -108,6 +108,53 @@ import Testing
     #expect(!NumberMatch.sameShape(expected: "loss 0.50", actual: "loss nan"))
   }
 
+  @Test func globStarMatchesAnyRunWithinTheLine() {
+    let timing = "steps 47, train * s (* samples/s), test * s (glob)"
+    #expect(match(timing, "steps 47, train 0.38 s (7,885 samples/s), test 0.02 s"))
+    #expect(match(timing, "steps 47, train 12.50 s (240 samples/s), test 1.20 s"))
+    #expect(!match(timing, "steps 48, train 0.38 s (7,885 samples/s), test 0.02 s"))
+    #expect(!match(timing, "steps 47, train 0.38 s (7,885 samples/s), test 0.02 ms"))
+    #expect(match("in * s (glob)", "in  s"))                // `*` matches nothing too
+    #expect(match("a*b (glob)", "a-x-b-y-b"))               // backtracks to the last `b`
+    #expect(!match("a*b (glob)", "a-x-b-y"))
+    #expect(match("* (glob)", "anything at all"))
+    #expect(match("*x* (glob)", "x"))
+  }
+
+  @Test func globQuestionMarkMatchesOneCharacter() {
+    #expect(match("time ?.?s (glob)", "time 0.4s"))
+    #expect(!match("time ?.?s (glob)", "time 10.4s"))
+    #expect(match("? (glob)", "×"))                         // a character as seen, not a byte
+    #expect(!match("? (glob)", ""))
+  }
+
+  @Test func globComparesNumbersAsTextExactly() {
+    #expect(match("loss 2.3026 in * s (glob)", "loss 2.3026 in 1 s"))
+    #expect(!match("loss 2.3026 in * s (glob)", "loss 2.30261 in 1 s"))   // no precision rule
+    #expect(!match("batch 64 * (glob)", "batch 64.0 x"))
+    #expect(!match("count 100 (tol 2) * (glob)", "count 101 (tol 2) x"))   // `(tol 2)` is text here
+    #expect(match("count 100 (tol 2) * (glob)", "count 100 (tol 2) x"))
+    #expect(!match("count 100 * (glob)", "count 101 x"))
+  }
+
+  @Test func globEscapesAndSuffix() {
+    #expect(match(#"2 \* 3 = * (glob)"#, "2 * 3 = 6"))
+    #expect(!match(#"2 \* 3 = * (glob)"#, "2 x 3 = 6"))
+    #expect(match(#"what\? * (glob)"#, "what? yes"))
+    #expect(!match(#"what\? * (glob)"#, "whats yes"))
+    #expect(match(#"C:\dir * (glob)"#, #"C:\dir x"#))      // a lone backslash is itself
+    #expect(match("took * s (glob)   ", "took 1 s   "))      // trailing spaces on either side
+    #expect(!match("took * s(glob)", "took 1 s"))            // the suffix needs its space
+    #expect(match("took * s(glob)", "took * s(glob)"))       // ... else the line is plain text
+    #expect(!match("took * s (glob)", "took 1 s (glob)"))    // the suffix is not printed
+  }
+
+  @Test func globSameShapeIgnoresNumbersInTheLiteralText() {
+    let timing = "steps 47, train * s (* samples/s), test * s (glob)"
+    #expect(NumberMatch.sameShape(expected: timing, actual: "steps 48, train 0.38 s (7,885 samples/s), test 0.02 s"))
+    #expect(!NumberMatch.sameShape(expected: timing, actual: "epochs 47, train 0.38 s"))
+  }
+
   @Test func tokenizerSpellings() {
     let tokens = NumberMatch.tokens(of: Array("fc1 w[64, 784] -0.5e-3 1,234,567 x-2 3.".utf8))
     let numbers: [String] = tokens.compactMap {

@@ -261,6 +261,38 @@ final class FakeSession {
     #expect(result.diff.hasPrefix("t:1: text before the first `ga> ` line"))
   }
 
+  @Test func globLinesMatchTimingsAndAreKeptWhenRecording() {
+    let text = """
+      ga> train 1
+      Test Results:
+      steps 47, train * s (* samples/s), test * s (glob)
+
+      """
+    var seconds = 0.38
+    let run = { (_: String) -> String in
+      seconds += 0.11
+      return "Test Results:\nsteps 47, train \(seconds) s (7,885 samples/s), test 0.02 s\n"
+    }
+    let result = TranscriptReplay.replay(Transcript.parse(text), execute: run)
+    #expect(result.passed, "\(result.diff)")
+    #expect(result.recorded == text)
+    let again = TranscriptReplay.replay(Transcript.parse(text), execute: run)
+    #expect(again.passed, "\(again.diff)")
+  }
+
+  @Test func failingGlobLineIsPairedWithThePrintedLine() {
+    let text = "ga> train 1\nsteps 47, train * s (glob)\n"
+    let result = TranscriptReplay.replay(Transcript.parse(text), source: "t") { _ in "steps 48, train 0.4 s\n" }
+    #expect(result.diff == """
+      t:1: ga> train 1
+      @@ line 2 @@
+      -steps 47, train * s (glob)
+      +steps 48, train 0.4 s
+      1 of 1 commands differ
+
+      """)
+  }
+
   @Test func outputLinesDropsTrailingWhitespaceAndBlankLines() {
     #expect(TranscriptReplay.outputLines("a  \n\nb\r\n\n \n") == ["a", "", "b"])
     #expect(TranscriptReplay.outputLines("") == [])
