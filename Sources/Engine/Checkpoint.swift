@@ -45,7 +45,7 @@ public struct TrainingPosition: Equatable, Sendable {
 public enum Checkpoint {
   /// Weights only, named as PyTorch's state_dict of the Sequential: loads with load_state_dict.
   public static func saveWeights(_ model: MLP, to path: String, metadata: [String: String] = [:]) throws {
-    try write(named(model, \.value), metadata: metadata.merging([contentsKey: Contents.weights]) { $1 }, to: path)
+    try write(named(model, \.value) + model.buffers, metadata: metadata.merging([contentsKey: Contents.weights]) { $1 }, to: path)
   }
 
   /// Gradients under the weights' names (what `show grad` shows), for inspection in PyTorch.
@@ -73,8 +73,9 @@ public enum Checkpoint {
   /// On any error the model is unchanged.
   public static func loadWeights(into model: MLP, from path: String) throws {
     let file = try read(path)
-    let values = try check(weights(in: file, path), against: model.sizes, path)
-    for (p, t) in zip(model.parameters.parameters, values) { p.value.copy(from: t) }
+    let targets = model.parameters.parameters.map { ($0.name, $0.value) } + model.buffers
+    let values = try check(weights(in: file, path), layout: targets.map { ($0.0, $0.1.shape) }, sizes: model.sizes, path)
+    for ((_, target), t) in zip(targets, values) { target.copy(from: t) }
   }
 
   /// The layer sizes of the MLP a weights file holds, input first: [784, 512, 512, 10] (hidden sizes
@@ -91,7 +92,7 @@ public enum Checkpoint {
       throw CheckpointError(path: path, message: "\(entries.prefix)\(2 * l).weight is \(next.shape): it does not "
         + "take the \(sizes[l]) features that \(entries.prefix)\(2 * l - 2).weight gives")
     }
-    _ = try check(entries, against: sizes, path)
+    _ = try check(entries, layout: layout(sizes), sizes: sizes, path)
     return sizes
   }
 
@@ -108,8 +109,9 @@ public enum Checkpoint {
         + "saveTrainingState writes one")
     }
     let model = trainer.model, optimizer = trainer.optimizer
-    let values = try check(weights(in: file, path), against: model.sizes, path)
-    let grads = try check(entries(in: file, under: gradPrefix), against: model.sizes, path)
+    let parameterLayout = model.parameters.parameters.map { ($0.name, $0.value.shape) }
+    let values = try check(weights(in: file, path), layout: parameterLayout, sizes: model.sizes, path)
+    let grads = try check(entries(in: file, under: gradPrefix), layout: parameterLayout, sizes: model.sizes, path)
 
     guard let kind = file.metadata["optimizer"] else { throw failure("metadata optimizer is missing") }
     guard kind == optimizer.name else {
@@ -236,8 +238,9 @@ public enum Checkpoint {
 
   /// The tensors for an MLP of `sizes`, in parameter order, if the entries are exactly those with
   /// those shapes; otherwise an error naming what is missing, mis-shaped and unexpected.
-  private static func check(_ entries: Entries, against sizes: [Int], _ path: String) throws -> [Tensor] {
-    let layout = layout(sizes), prefix = entries.prefix
+  private static func check(_ entries: Entries, layout: [(name: String, shape: [Int])], sizes: [Int],
+                            _ path: String) throws -> [Tensor] {
+    let prefix = entries.prefix
     var problems: [String] = [], found: [Tensor] = []
     let missing = layout.filter { entries.tensors[$0.name] == nil }.map { prefix + $0.name }
     if !missing.isEmpty { problems.append("missing \(list(missing))") }

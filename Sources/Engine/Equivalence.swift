@@ -69,8 +69,9 @@ public enum Equivalence {
 extension MLP {
   /// A new model with the same shape and weights, zero gradients, one thread of its own.
   public func clone() -> MLP {
-    let copy = MLP(sizes: sizes, seed: 0, threads: 1)
+    let copy = MLP(sizes: sizes, seed: 0, threads: 1, batchNorm: batchNorm, dropout: dropout)
     copy.parameters.values.copy(from: parameters.values)
+    for (a, b) in zip(copy.buffers, buffers) { a.tensor.copy(from: b.tensor) }
     return copy
   }
 }

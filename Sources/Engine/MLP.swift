@@ -12,24 +12,60 @@ public final class MLP: @unchecked Sendable {
   /// Rows the workspaces hold; a larger batch reallocates them (once).
   public private(set) var capacity = 0
 
-  public init(sizes: [Int], seed: UInt64, threads: Int = 1) {
+  /// nn.BatchNorm1d after each hidden Linear (before its ReLU).
+  public let batchNorm: Bool
+  /// nn.Dropout(p) after each hidden ReLU; 0 for none.
+  public let dropout: Float
+  private var seed: UInt64 = 0
+  private var trainingForwards: UInt64 = 0
+
+  public init(sizes: [Int], seed: UInt64, threads: Int = 1, batchNorm: Bool = false, dropout: Float = 0) {
     precondition(sizes.count >= 2 && sizes.allSatisfy { $0 > 0 }, "an MLP needs positive sizes")
+    precondition(dropout >= 0 && dropout < 1, "dropout is a probability below 1")
     self.sizes = sizes
+    self.batchNorm = batchNorm
+    self.dropout = dropout
+    // Sequential indices count every module: Linear, [BatchNorm1d], ReLU, [Dropout], Linear, …
     var layout: [(name: String, shape: [Int])] = []
+    var index = 0, linearAt: [Int] = [], normAt: [Int] = []
     for l in 0..<(sizes.count - 1) {
-      // Sequential indices skip the ReLUs: Linear layers sit at 0, 2, 4, …
-      layout.append(("\(2 * l).weight", [sizes[l + 1], sizes[l]]))
-      layout.append(("\(2 * l).bias", [sizes[l + 1]]))
+      linearAt.append(index)
+      layout.append(("\(index).weight", [sizes[l + 1], sizes[l]]))
+      layout.append(("\(index).bias", [sizes[l + 1]]))
+      index += 1
+      guard l < sizes.count - 2 else { break }
+      if batchNorm {
+        normAt.append(index)
+        layout.append(("\(index).weight", [sizes[l + 1]]))
+        layout.append(("\(index).bias", [sizes[l + 1]]))
+        index += 1
+      }
+      index += dropout > 0 ? 2 : 1
     }
     parameters = ParameterSet(layout)
-    let p = parameters.parameters
+    moduleIndices = (linearAt, normAt)
+    let p = parameters
     layers = (0..<(sizes.count - 1)).map { l in
-      Linear(inputs: sizes[l], outputs: sizes[l + 1], weight: p[2 * l], bias: p[2 * l + 1],
-             relu: l < sizes.count - 2)
+      let hidden = l < sizes.count - 2
+      let norm = hidden && batchNorm
+        ? BatchNorm(features: sizes[l + 1], weight: p["\(normAt[l]).weight"]!, bias: p["\(normAt[l]).bias"]!) : nil
+      return Linear(inputs: sizes[l], outputs: sizes[l + 1], weight: p["\(linearAt[l]).weight"]!,
+                    bias: p["\(linearAt[l]).bias"]!, relu: hidden, batchNorm: norm, dropout: hidden ? dropout : 0)
     }
     pool = WorkerPool(threads: threads)
     BLAS.setThreads(1)
     initialize(seed: seed)
+  }
+
+  /// Where each Linear and BatchNorm1d sits in the Sequential.
+  private let moduleIndices: (linear: [Int], norm: [Int])
+
+  /// Batch norm's running statistics: state that is not a parameter (no gradient),
+  /// named as PyTorch's state_dict names them.
+  public var buffers: [(name: String, tensor: Tensor)] {
+    zip(layers.compactMap(\.batchNorm), moduleIndices.norm).flatMap { bn, i in
+      [("\(i).running_mean", bn.runningMean), ("\(i).running_var", bn.runningVariance)]
+    }
   }
 
   /// The tutorial's network for FashionMNIST with hidden widths `hidden`.
@@ -39,6 +75,8 @@ public final class MLP: @unchecked Sendable {
 
   /// Fresh weights from `seed`, layer by layer, as PyTorch initialises nn.Linear.
   public func initialize(seed: UInt64) {
+    self.seed = seed
+    trainingForwards = 0
     var rng = RandomNumbers(seed: seed)
     for layer in layers { layer.initialize(&rng) }
     parameters.zeroGrad()
@@ -62,11 +100,15 @@ public final class MLP: @unchecked Sendable {
   /// Floats held by the workspaces for the current capacity (activations and their gradients).
   public var workspaceFloats: Int { layers.reduce(0) { $0 + $1.workspaceFloats } }
 
-  /// x [B, 784] → logits [B, 10]. Keeps what backward needs.
-  public func forward(_ x: Tensor) -> Tensor {
+  /// x [B, 784] → logits [B, 10]. Keeps what backward needs. Evaluation
+  /// (`training: false`) uses batch norm's running statistics and no dropout.
+  public func forward(_ x: Tensor, training: Bool = true) -> Tensor {
     prepare(rows: x.rows)
+    if training { trainingForwards += 1 }
     var h = x
     for layer in layers {
+      layer.training = training
+      layer.dropoutStream = (seed, trainingForwards)
       let y = layer.begin(h)
       run(wide: layer.outputs) { part, parts in layer.forward(part: part, parts: parts) }
       h = y
@@ -80,13 +122,12 @@ public final class MLP: @unchecked Sendable {
     var dy = logitsGradient
     for l in stride(from: layers.count - 1, through: 0, by: -1) {
       let layer = layers[l]
-      let needsDx = l > 0
+      let previous = l > 0 ? layers[l - 1] : nil
       let grad = dy
-      run(wide: needsDx ? max(layer.outputs, layer.inputs) : layer.outputs) { part, parts in
-        layer.backward(grad, computeInputGradient: needsDx, maskByInput: needsDx && self.layers[l - 1].relu,
-                       part: part, parts: parts)
+      run(wide: previous != nil ? max(layer.outputs, layer.inputs) : layer.outputs) { part, parts in
+        layer.backward(grad, previous: previous, part: part, parts: parts)
       }
-      if needsDx { dy = layer.inputGradient(rows: grad.rows) }
+      if previous != nil { dy = layer.inputGradient(rows: grad.rows) }
     }
   }
 
@@ -100,9 +141,12 @@ public final class MLP: @unchecked Sendable {
   public var summary: [(layer: String, shape: String, parameters: Int)] {
     var rows: [(String, String, Int)] = [("Flatten", "[B, 1, 28, 28] → [B, \(inputs)]", 0)]
     for (l, layer) in layers.enumerated() {
-      rows.append(("\(2 * l): Linear", "[B, \(layer.inputs)] → [B, \(layer.outputs)]",
+      var i = moduleIndices.linear[l]
+      rows.append(("\(i): Linear", "[B, \(layer.inputs)] → [B, \(layer.outputs)]",
                    layer.inputs * layer.outputs + layer.outputs))
-      if layer.relu { rows.append(("\(2 * l + 1): ReLU", "[B, \(layer.outputs)]", 0)) }
+      if layer.batchNorm != nil { i += 1; rows.append(("\(i): BatchNorm1d", "[B, \(layer.outputs)]", 2 * layer.outputs)) }
+      if layer.relu { i += 1; rows.append(("\(i): ReLU", "[B, \(layer.outputs)]", 0)) }
+      if layer.dropout > 0 { i += 1; rows.append(("\(i): Dropout(\(layer.dropout))", "[B, \(layer.outputs)]", 0)) }
     }
     return rows
   }

@@ -45,7 +45,7 @@ public final class Trainer: @unchecked Sendable {
   /// Loss of the next micro-batch without gradients; the cursor stays.
   public func forward(_ source: BatchSource) -> (loss: Float, samples: Int, correct: Int) {
     let b = load(source, index: nextBatch)
-    let logits = model.forward(b.x)
+    let logits = model.forward(b.x, training: false)  // a look: no statistics updated, no dropout
     let r = CrossEntropy.evaluate(logits: logits, labels: b.y)
     return (r.loss, b.count, r.correct)
   }
@@ -141,7 +141,7 @@ public final class Trainer: @unchecked Sendable {
     source.startEpoch(0)
     for i in 0..<source.batchesPerEpoch {
       source.fill(b, index: i)
-      let r = CrossEntropy.evaluate(logits: model.forward(b.x), labels: b.y)
+      let r = CrossEntropy.evaluate(logits: model.forward(b.x, training: false), labels: b.y)
       lossSum += Double(r.loss)
       correct += r.correct
       seen += b.count

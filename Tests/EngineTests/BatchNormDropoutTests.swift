@@ -1,0 +1,88 @@
+// BatchNormDropoutTests.swift — the layers that end exact equivalence: batch norm
+// couples the samples of a micro-batch, dropout draws new masks every forward.
+
+import Testing
+@testable import Engine
+
+@Suite struct BatchNormDropoutTests {
+  @Test func sequentialNamesAsPyTorch() {
+    let bn = MLP(sizes: [6, 5, 4, 3], seed: 1, batchNorm: true)
+    #expect(bn.parameters.names == ["0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias",
+                                    "4.weight", "4.bias", "6.weight", "6.bias"])
+    #expect(bn.buffers.map(\.name) == ["1.running_mean", "1.running_var", "4.running_mean", "4.running_var"])
+    let drop = MLP(sizes: [6, 5, 4, 3], seed: 1, dropout: 0.2)
+    #expect(drop.parameters.names == ["0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias"])
+  }
+
+  @Test(arguments: [1, 2])
+  func batchNormMatchesFiniteDifferences(threads: Int) {
+    let source = ArraySource(count: 8, features: 6, classes: 4, batchSize: 8, seed: 7)
+    let model = MLP(sizes: [6, 70, 5, 4], seed: 3, threads: threads, batchNorm: true)
+    let b = Batch(capacity: 8, features: 6)
+    source.fill(b, index: 0)
+    func loss() -> Double {
+      Double(CrossEntropy.evaluate(logits: model.forward(b.x), labels: b.y).loss)
+    }
+    let g = Tensor(rows: 8, columns: 4)
+    _ = CrossEntropy.evaluate(logits: model.forward(b.x), labels: b.y, gradient: g)
+    model.backward(g)
+    let h: Float = 2e-3
+    var worst = 0.0
+    for p in model.parameters.parameters {
+      for i in stride(from: 0, to: p.value.count, by: max(1, p.value.count / 12)) {
+        let saved = p.value[i]
+        p.value[i] = saved + h; let up = loss()
+        p.value[i] = saved - h; let down = loss()
+        p.value[i] = saved
+        let numeric = (up - down) / Double(2 * h), analytic = Double(p.grad[i])
+        let e = abs(numeric - analytic) / max(1e-2, abs(numeric) + abs(analytic))
+        if e > 2e-2 { print("FD \(p.name)[\(i)] numeric \(numeric) analytic \(analytic)") }
+        worst = max(worst, e)
+      }
+    }
+    #expect(worst < 2e-2, "worst relative error \(worst)")
+  }
+
+  @Test func batchNormRunningStatisticsFollowPyTorch() {
+    // One feature, batch [1, 3]: mean 2, unbiased var 2 → running 0.2 and 0.9·1 + 0.1·2 = 1.1
+    let model = MLP(sizes: [1, 1, 1], seed: 0, batchNorm: true)
+    model.layers[0].weight.value[0] = 1
+    model.layers[0].bias.value[0] = 0
+    _ = model.forward(Tensor(shape: [2, 1], values: [1, 3]))
+    let bn = model.layers[0].batchNorm!
+    #expect(abs(bn.runningMean[0] - 0.2) < 1e-6 && abs(bn.runningVariance[0] - 1.1) < 1e-6)
+  }
+
+  @Test func dropoutZeroesAboutPAndScalesTheRest() {
+    let model = MLP(sizes: [4, 512, 2], seed: 0, dropout: 0.25)
+    let layer = model.layers[0]
+    let x = Tensor(rows: 64, columns: 4)
+    x.fill(1)
+    _ = model.forward(x, training: false)
+    let clean = layer.output.prefix(rows: 64).clone()
+    _ = model.forward(x)
+    let dropped = layer.output.prefix(rows: 64)
+    var zeros = 0, positives = 0, scaledRight = true
+    for i in 0..<clean.count where clean[i] > 0 {
+      positives += 1
+      if dropped[i] == 0 { zeros += 1 } else if abs(dropped[i] - clean[i] / 0.75) > 1e-5 { scaledRight = false }
+    }
+    let fraction = Double(zeros) / Double(positives)
+    #expect(abs(fraction - 0.25) < 0.03, "dropped \(fraction)")
+    #expect(scaledRight)
+  }
+
+  @Test func accumulationIsNoLongerExactWithBatchNorm() {
+    let source = ArraySource(count: 64, features: 20, classes: 10, batchSize: 16, seed: 5)
+    let batches = (0..<4).map { i -> Batch in
+      let b = Batch(capacity: 16, features: 20); source.fill(b, index: i); return b
+    }
+    let sgd: (MLP) -> Optimizer = { m in SGD(m.parameters, pool: { m.pool }, learningRate: 0.1) }
+    let plain = Equivalence.compare(MLP(sizes: [20, 96, 64, 10], seed: 3), microBatches: batches,
+                                    scales: [0.25, 0.25, 0.25, 0.25], optimizer: sgd)
+    let normed = Equivalence.compare(MLP(sizes: [20, 96, 64, 10], seed: 3, batchNorm: true), microBatches: batches,
+                                     scales: [0.25, 0.25, 0.25, 0.25], optimizer: sgd)
+    #expect(plain.worstGradient < 1e-5)
+    #expect(normed.worstGradient > 1e-2, "\(normed.worstGradient)")
+  }
+}
