@@ -10,6 +10,7 @@
 //               + 4B·10                 the logits gradient [B, 10], the Trainer's
 //               + 4B·784 + 4B           the batch: images [B, 784] Float and labels [B] Int32
 //               = 4·64·2852 + 4·64 =    730,368 B
+// With batch norm, each hidden layer also keeps x̂ [B, hidden] for its backward pass.
 // A Linear keeps its input as a view of the previous output or of the batch: no copy, nothing to count.
 // Not counted: the data set, thread stacks, and empty placeholder tensors (one float each).
 // The model's workspaces only grow: after evaluating with a larger batch they hold that batch's rows.
@@ -35,7 +36,7 @@ public struct MemoryReport: Sendable, CustomStringConvertible {
     parameters = model.parameterCount * Self.floatBytes
     gradients = parameters
     optimizerState = optimizerStateBytes
-    activations = Self.activationBytes(sizes: model.sizes, batch: batch)
+    activations = Self.activationBytes(sizes: model.sizes, batch: batch, batchNorm: model.batchNorm)
   }
 
   /// The report for the trainer's model and optimizer.
@@ -45,10 +46,11 @@ public struct MemoryReport: Sendable, CustomStringConvertible {
 
   /// Bytes for a batch of `batch` rows through an MLP of `sizes` [in, hidden…, classes]: layer outputs,
   /// the hidden layers' input gradients, the logits gradient, the batch's images and labels.
-  public static func activationBytes(sizes: [Int], batch: Int) -> Int {
+  public static func activationBytes(sizes: [Int], batch: Int, batchNorm: Bool = false) -> Int {
     let outputs = sizes.dropFirst().reduce(0, +)                // [B, out] per Linear
     let inputGradients = sizes.dropFirst().dropLast().reduce(0, +)  // [B, in] per Linear but the first
-    let floatsPerRow = outputs + inputGradients + sizes.last! + sizes.first!  // + dlogits + images
+    let normalized = batchNorm ? inputGradients : 0             // x̂ [B, hidden] per batch norm
+    let floatsPerRow = outputs + inputGradients + normalized + sizes.last! + sizes.first!  // + dlogits + images
     return batch * (floatsPerRow * floatBytes + labelBytes)
   }
 

@@ -32,7 +32,7 @@ enum Memory {
     let effective = session.settings.batch * max(1, session.settings.accumulate.factor(forEpoch: session.trainer?.epoch ?? 0))
     // Suggest the largest micro-batch that divides the effective batch and fits.
     if let b = stride(from: effective, through: 1, by: -1).first(where: {
-      effective % $0 == 0 && $0 < batch && held + MemoryReport.activationBytes(sizes: session.trainer!.model.sizes, batch: $0) <= budget
+      effective % $0 == 0 && $0 < batch && held + MemoryReport.activationBytes(sizes: session.trainer!.model.sizes, batch: $0, batchNorm: session.trainer!.model.batchNorm) <= budget
     }) {
       hint = "`set batch \(b)` and `set accumulate \(effective / b)` keep \(grouped(effective)) samples per step"
     } else if held > budget {

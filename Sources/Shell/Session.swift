@@ -32,7 +32,13 @@ public final class Session {
 
   // Model and training state
   var trainer: Trainer?
-  var hidden: [Int] = []
+  /// The model's shape, kept for `reset`: hidden widths, batch norm, dropout.
+  struct Architecture: Equatable {
+    var hidden: [Int]
+    var batchNorm = false
+    var dropout: Float = 0
+  }
+  var architecture = Architecture(hidden: [])
   var runs: [Run] = []
   var lastTest: Trainer.Evaluation?
 
@@ -125,9 +131,10 @@ public final class Session {
   }
 
   /// A fresh model of the given hidden widths from the seed, with a new optimizer and a new run.
-  func makeModel(hidden: [Int]) {
-    let model = MLP(hidden: hidden, seed: settings.seed, threads: settings.threads)
-    self.hidden = hidden
+  func makeModel(_ a: Architecture) {
+    let model = MLP(sizes: [784] + a.hidden + [10], seed: settings.seed, threads: settings.threads,
+                    batchNorm: a.batchNorm, dropout: a.dropout)
+    architecture = a
     let t = Trainer(model: model, optimizer: makeOptimizer(for: model))
     settings.configure(t)
     trainer = t

@@ -49,5 +49,11 @@ extension Command {
       let verdict = worst <= 1e-5 ? "the same gradient up to float rounding: accumulation is exact here"
         : worst < 1e-2 ? "close but not equal" : "NOT the same gradient"
       session.say("worst relative difference \(significant(worst)) (gradients), \(significant(report.worstWeights)) (weights): \(verdict)")
+      if t.model.batchNorm {
+        session.say("why: batch norm normalises each micro-batch with its own mean and variance, not the batch of \(grouped(rows))'s")
+      }
+      if t.model.dropout > 0 {
+        session.say("why: dropout draws new masks for every forward pass; the difference is noise, zero on average")
+      }
     })
 }

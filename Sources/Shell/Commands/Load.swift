@@ -41,13 +41,17 @@ extension Command {
   private static func loadFashion(_ session: Session, _ words: [String]) throws {
     var trainCount: Int?, testCount: Int?, directory: String?
     var i = 0
+    let keywords = ["train", "test", "from"]
     while i < words.count {
+      guard keywords.contains(words[i]) else {
+        throw load.usageError("unexpected '\(words[i])'" + suggestion(words[i], among: keywords))
+      }
       guard i + 1 < words.count else { throw load.usageError("'\(words[i])' needs a value") }
       switch words[i] {
       case "train": trainCount = try integer(words[i + 1], "train", in: 1...60_000)
       case "test": testCount = try integer(words[i + 1], "test", in: 1...10_000)
       case "from": directory = words[i + 1]
-      default: throw load.usageError("unexpected '\(words[i])'" + suggestion(words[i], among: ["train", "test", "from"]))
+      default: break
       }
       i += 2
     }
@@ -71,25 +75,25 @@ extension Command {
   private static func loadWeights(_ session: Session, _ words: [String]) throws {
     guard words.count == 1 else { throw load.usageError("load weights takes one file") }
     let path = (words[0] as NSString).expandingTildeInPath
-    let sizes: [Int]
-    do { sizes = try Checkpoint.layerSizes(in: path) } catch { throw ShellError("\(error)") }
-    guard sizes.first == 784, sizes.last == 10 else {
-      throw ShellError("\(words[0]) holds a \(sizes.map(String.init).joined(separator: "-")) network; gashell's models take 784 inputs and give 10 classes")
-    }
-    let hidden = Array(sizes.dropFirst().dropLast())
-    if let t = session.trainer, t.model.sizes == sizes {
-      do { try Checkpoint.loadWeights(into: t.model, from: path) } catch { throw ShellError("\(error)") }
+    // Into the model there is, if the file fits it (batch norm and dropout models load only so) …
+    if let t = session.trainer, (try? Checkpoint.loadWeights(into: t.model, from: path)) != nil {
       t.zeroGrad()
       t.optimizer.reset()
     } else {
-      // Build the model the file describes; the old one stays if the file turns out bad.
-      let previous = (session.trainer, session.hidden)
-      session.makeModel(hidden: hidden)
+      // … else a plain MLP of the file's sizes; the old model stays if the file turns out bad.
+      let sizes: [Int]
+      do { sizes = try Checkpoint.layerSizes(in: path) } catch { throw ShellError("\(error)") }
+      guard sizes.first == 784, sizes.last == 10 else {
+        throw ShellError("\(words[0]) holds a \(sizes.map(String.init).joined(separator: "-")) network; gashell's models take 784 inputs and give 10 classes")
+      }
+      let previous = (session.trainer, session.architecture)
+      session.makeModel(Session.Architecture(hidden: Array(sizes.dropFirst().dropLast())))
       do { try Checkpoint.loadWeights(into: session.trainer!.model, from: path) } catch {
-        (session.trainer, session.hidden) = previous
+        (session.trainer, session.architecture) = previous
         throw ShellError("\(error)")
       }
     }
+    let sizes = session.trainer!.model.sizes
     session.trainer!.resetCursor()
     session.closeRun()
     session.say("weights of MLP \(sizes.map(String.init).joined(separator: " → ")) loaded from \(words[0]); gradients and optimizer state cleared")

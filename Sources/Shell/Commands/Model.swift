@@ -4,24 +4,43 @@ import Engine
 
 extension Command {
   static let model: Command = Command(
-    name: "model", arguments: "mlp WIDTH [WIDTH …]",
+    name: "model", arguments: "mlp WIDTH [WIDTH …] [batchnorm] [dropout P]",
     summary: "Make a fresh MLP from the seed (784 inputs, 10 classes)",
     details: """
       model mlp 512        the tutorial's 784 → 512 → 512 → 10 (two hidden layers of 512)
       model mlp 256 128    hidden layers of 256 and 128
+      model mlp 512 batchnorm     BatchNorm1d after each hidden Linear (statistics per micro-batch)
+      model mlp 512 dropout 0.2   Dropout(0.2) after each hidden ReLU
       Weights are uniform in ±1/√fan_in, as PyTorch's nn.Linear; `set seed` changes them.
       """,
-    complete: { words in words.isEmpty ? .words(["mlp"]) : .words(["512", "256", "128"]) },
+    complete: { words in
+      words.isEmpty ? .words(["mlp"]) : words.last == "dropout" ? .words(["0.2", "0.5"])
+        : .words(["512", "256", "128", "batchnorm", "dropout"])
+    },
     run: { session, arguments in
       guard arguments.first == "mlp" else {
         throw Command.model.usageError(arguments.isEmpty ? "model what?" : "unknown model '\(arguments[0])'"
           + suggestion(arguments[0], among: ["mlp"]))
       }
-      let widths = try arguments.dropFirst().map { try integer($0, "a hidden width", in: 1...8192) }
-      guard !widths.isEmpty else { throw Command.model.usageError("give the hidden widths") }
-      guard widths.count <= 8 else { throw ShellError("at most 8 hidden layers, got \(widths.count)") }
-      let hidden = widths.count == 1 ? [widths[0], widths[0]] : widths
-      session.makeModel(hidden: hidden)
+      var a = Session.Architecture(hidden: [])
+      var words = Array(arguments.dropFirst())[...]
+      while let word = words.popFirst() {
+        switch word {
+        case "batchnorm": a.batchNorm = true
+        case "dropout":
+          guard let p = words.popFirst() else { throw ShellError("dropout needs a probability, e.g. `dropout 0.2`") }
+          a.dropout = try number(p, "dropout", in: 0...1, excludingUpper: true)
+        default:
+          guard Int(word) != nil else {
+            throw Command.model.usageError("unexpected '\(word)'" + suggestion(word, among: ["batchnorm", "dropout"]))
+          }
+          a.hidden.append(try integer(word, "a hidden width", in: 1...8192))
+        }
+      }
+      guard !a.hidden.isEmpty else { throw Command.model.usageError("give the hidden widths") }
+      guard a.hidden.count <= 8 else { throw ShellError("at most 8 hidden layers, got \(a.hidden.count)") }
+      if a.hidden.count == 1 { a.hidden.append(a.hidden[0]) }  // `mlp 512`: the tutorial's two layers of 512
+      session.makeModel(a)
       session.trainer!.resetCursor()
       session.closeRun()
       describeModel(session)

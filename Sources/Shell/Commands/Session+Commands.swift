@@ -7,7 +7,7 @@ extension Command {
     run: { session, arguments in
       guard arguments.isEmpty else { throw Command.reset.usageError("reset takes no argument") }
       guard session.trainer != nil else { throw ShellError.noModel }
-      session.makeModel(hidden: session.hidden)
+      session.makeModel(session.architecture)
       session.trainer!.resetCursor()
       session.closeRun()
       session.say("fresh MLP " + session.trainer!.model.sizes.map(String.init).joined(separator: " → ")
