@@ -48,6 +48,7 @@ struct Gashell: ParsableCommand {
     Interrupt.install()
     session.isInterrupted = { Interrupt.requested }
     session.showsProgress = terminal
+    if terminal { session.terminalWidth = terminalColumns() }
     var editor: LineEditor?
     func lineEditor() -> LineEditor {
       if let editor { return editor }
@@ -86,6 +87,7 @@ struct Gashell: ParsableCommand {
       if !ranSomething { session.say("gashell — gradient accumulation, one command at a time. `help` lists commands, Ctrl-D leaves.") }
       while !session.wantsToQuit {
         Interrupt.clear()
+        session.terminalWidth = terminalColumns()  // the window may have been resized
         switch editor.readLine(prompt: session.prompt) {
         case .line(let line): session.executeReportingErrors(line)
         case .interrupted: continue
@@ -121,4 +123,11 @@ struct Gashell: ParsableCommand {
     print("\(files.count - failed) passed, \(failed) failed")
     if failed > 0 && !record { throw ExitCode(1) }
   }
+}
+
+/// The terminal's width, for plots: TIOCGWINSZ on stdout, else $COLUMNS, else 80.
+private func terminalColumns() -> Int {
+  var size = winsize()
+  if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+  return ProcessInfo.processInfo.environment["COLUMNS"].flatMap { Int($0) } ?? 80
 }
