@@ -8,8 +8,8 @@ extension Command {
     complete: { words in words.isEmpty ? .words(Command.all.map(\.name)) : .words([]) },
     run: { session, arguments in
       guard let name = arguments.first else {
-        let width = Command.all.map(\.usage.count).max()!
-        for c in Command.all { session.say("  " + pad(c.usage, width) + "   " + c.summary) }
+        let width = Command.all.map(\.name.count).max()!
+        for c in Command.all { session.say("  " + pad(c.name, width) + "   " + c.summary) }
         session.say("`help COMMAND` explains one. Lines starting with # are comments.")
         return
       }

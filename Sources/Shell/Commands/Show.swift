@@ -6,7 +6,7 @@ extension Command {
   static let showTopics = ["settings", "grad", "weights", "loss", "model", "data", "memory", "image"]
 
   static let show: Command = Command(
-    name: "show", arguments: "settings|grad [PARAM]|weights [PARAM]|loss|model|data|image N",
+    name: "show", arguments: "settings|grad [PARAM]|weights [PARAM]|loss|model|data|memory|image N",
     summary: "Show settings, gradients, weights, losses, the model or the data",
     details: """
       show grad            per parameter: shape, L2 norm, max |g| and the first values,
@@ -104,7 +104,7 @@ extension Command {
     if let e = session.lastTest {
       session.say("last test: accuracy \(fixed(100 * e.accuracy, 1))%, avg loss \(fixed(e.averageLoss, 6))")
     }
-    session.say("position: epoch \(t.epoch + 1), next batch \(t.nextBatch + 1); \(t.accumulator.steps) steps taken")
+    session.say("position: epoch \(t.epoch + 1), next batch \(t.nextBatch + 1); \(counted(t.accumulator.steps, "step")) taken")
   }
 
   private static func showData(_ session: Session) throws {
