@@ -1,10 +1,10 @@
 # gashell — two commands on a fresh Debian machine: `make run` and `make test`.
 # Both install the system packages that are missing (as root), then build.
 
-PACKAGES := libedit-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist tmux
+PACKAGES := libedit-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv
 SWIFT    ?= swift
 
-.PHONY: run test build release bench compare deps clean
+.PHONY: run test notebook-check build release bench compare deps clean
 
 run: deps release
 	.build/release/gashell
@@ -13,6 +13,18 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	scripts/tmux-check.sh .build/debug/gashell
+	$(MAKE) --no-print-directory notebook-check
+
+# Lesson 02 as a notebook, checked by Jupyter's own validator (nbformat, from PyPI, in a
+# venv under .build/: python3-venv above provides `python3 -m venv` on Debian). Needs the
+# debug build that `make test` has just made.
+VENV    ?= .build/venv
+GASHELL ?= .build/debug/gashell
+notebook-check:
+	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	$(VENV)/bin/python -c 'import nbformat' 2>/dev/null || $(VENV)/bin/pip install -q nbformat
+	$(GASHELL) --quick --notebook /tmp/gashell-02-accumulation.ipynb lessons/02-accumulation.ga >/dev/null
+	$(VENV)/bin/python scripts/validate-notebook.py /tmp/gashell-02-accumulation.ipynb
 
 build: deps
 	$(SWIFT) build

@@ -13,13 +13,14 @@ public struct FileError: Error, CustomStringConvertible {
   }
 }
 
-enum AtomicFile {
+/// Public for the shell's text files (plots, notebooks, transcripts): one way to write a file.
+public enum AtomicFile {
   /// An open file being written; `write` writes all the bytes or throws.
-  struct Writer {
+  public struct Writer {
     fileprivate let descriptor: Int32
     fileprivate let path: String
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
       var done = 0
       while done < bytes.count {  // write(2) may write less than asked, or be interrupted
         let n = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
@@ -33,7 +34,7 @@ enum AtomicFile {
   /// Writes `path` through `body` into a new file beside it, flushed to disk and then renamed over
   /// `path`: readers see the old file or the new one, never part of one. On any error the temporary
   /// file is removed, `path` is left as it was, and the error is rethrown.
-  static func write(to path: String, _ body: (Writer) throws -> Void) throws {
+  public static func write(to path: String, _ body: (Writer) throws -> Void) throws {
     let slash = path.lastIndex(of: "/")
     let directory = slash.map { String(path[..<$0]).isEmpty ? "/" : String(path[..<$0]) } ?? "."
     let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -60,6 +61,11 @@ enum AtomicFile {
       fsync(directoryDescriptor)
       close(directoryDescriptor)
     }
+  }
+
+  /// Writes `text` as UTF-8, atomically as above.
+  public static func write(_ text: String, to path: String) throws {
+    try write(to: path) { writer in try Array(text.utf8).withUnsafeBytes { try writer.write($0) } }
   }
 
   /// The whole file's bytes.

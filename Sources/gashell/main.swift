@@ -15,6 +15,7 @@ struct Gashell: ParsableCommand {
       gashell                                   interactive prompt (type `help`)
       gashell lessons/02-accumulation.ga        run a lesson as a notebook
       gashell --quick lessons/02-accumulation.ga   the same, with less data and fewer epochs
+      gashell --notebook 02.ipynb lessons/02-accumulation.ga   and keep it as a Jupyter notebook
       gashell -c 'load fashion; model mlp 512; train 1'
       gashell --check Tests/Transcripts/*.txt   replay transcripts (GASHELL_RECORD=1 re-records)
       """,
@@ -35,8 +36,22 @@ struct Gashell: ParsableCommand {
   @Flag(help: "Less data and fewer epochs, for demos and tests.")
   var quick = false
 
+  @Option(help: ArgumentHelp("Write the session as a Jupyter notebook when it ends (also after an error).",
+                              valueName: "file.ipynb"))
+  var notebook: String?
+
   @Argument(help: .hidden)
   var more: [String] = []
+
+  func validate() throws {
+    // Before a lesson runs for minutes, not after.
+    guard let notebook else { return }
+    do { try Notebook.checkFileName(notebook) } catch { throw ValidationError(error.message) }
+    let directory = ((notebook as NSString).expandingTildeInPath as NSString).deletingLastPathComponent
+    guard FileManager.default.isWritableFile(atPath: directory.isEmpty ? "." : directory) else {
+      throw ValidationError("cannot write \(notebook): '\(directory)' is not a directory you can write to")
+    }
+  }
 
   mutating func run() throws {
     if check { try checkTranscripts(); return }
@@ -95,9 +110,23 @@ struct Gashell: ParsableCommand {
         }
       }
       editor.saveHistory()
+      try writeNotebook(of: session)
       return
     }
+    try writeNotebook(of: session)
     if !ok { throw ExitCode(1) }
+  }
+
+  /// `--notebook`: everything that ran, including the error that stopped a script.
+  private func writeNotebook(of session: Session) throws {
+    guard let notebook else { return }
+    do {
+      try session.writeNotebook(to: notebook)
+      session.output("notebook of \(session.cells.count) cells written to \(notebook)\n")
+    } catch {
+      FileHandle.standardError.write(Data("gashell: \(error)\n".utf8))
+      throw ExitCode(1)
+    }
   }
 
   private func checkTranscripts() throws {

@@ -6,21 +6,24 @@ import Foundation
 
 extension Command {
   static let save: Command = Command(
-    name: "save", arguments: "weights|grads|plot … FILE",
-    summary: "Write weights or gradients as safetensors (PyTorch's names), or a plot as SVG",
+    name: "save", arguments: "weights|grads|notebook|transcript|plot … FILE",
+    summary: "Write weights or gradients (safetensors), a plot (SVG), or the session as a notebook or transcript",
     details: """
       save weights run1.safetensors   loads in PyTorch: model.linear_relu_stack.load_state_dict(load_file(…))
       save grads g.safetensors        what `show grad` shows, for inspection elsewhere
+      save notebook lesson.ipynb      the session so far as a Jupyter notebook (this line left out)
+      save transcript session.txt     the session so far as a transcript: `gashell --check` replays it
       save plot loss loss.svg         what `plot loss` draws, as an SVG file (also `plot test`, `plot grad`)
       """,
     complete: { words in
       if words.first == "plot" { return words.count == 1 ? .words(plotTopics) : words.count == 2 ? .files : .words([]) }
-      return words.isEmpty ? .words(["weights", "grads", "plot"]) : words.count == 1 ? .files : .words([])
+      return words.isEmpty ? .words(["weights", "grads", "plot"] + sessionRecords) : words.count == 1 ? .files : .words([])
     },
     run: { session, arguments in
+      if let what = arguments.first, sessionRecords.contains(what) { return try saveSession(session, arguments) }
       if arguments.first == "plot" { return try savePlot(session, Array(arguments.dropFirst())) }
       guard arguments.count == 2, ["weights", "grads"].contains(arguments[0]) else {
-        throw Command.save.usageError(arguments.first.map { ["weights", "grads"].contains($0) ? "give a file name" : "cannot save '\($0)'" + suggestion($0, among: ["weights", "grads", "plot"]) } ?? "save what?")
+        throw Command.save.usageError(arguments.first.map { ["weights", "grads"].contains($0) ? "give a file name" : "cannot save '\($0)'" + suggestion($0, among: ["weights", "grads", "plot"] + sessionRecords) } ?? "save what?")
       }
       let t = try session.requireTrainer()
       let path = (arguments[1] as NSString).expandingTildeInPath
