@@ -1,5 +1,7 @@
 // Save.swift — `save weights FILE` and `save grads FILE`: safetensors with
-// PyTorch's names, written atomically (a temporary file, then a rename).
+// PyTorch's names, written atomically (a temporary file, then a rename). The other
+// things `save` writes have their own files: Save+Session.swift (notebook, transcript)
+// and Plot+Commands.swift (plot).
 
 import Engine
 import Foundation
