@@ -30,6 +30,9 @@ func significant(_ x: Double) -> String {
 }
 func significant(_ x: Float) -> String { significant(Double(x)) }
 
+/// 1 → "1 step", 3 → "3 steps", 1000 → "1,000 steps"
+func counted(_ n: Int, _ noun: String) -> String { "\(grouped(n)) \(noun)\(n == 1 ? "" : "s")" }
+
 /// [512, 784]
 func shapeText(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
 

@@ -22,6 +22,16 @@ public final class Run {
 
   func add(_ e: Epoch) { epochs.append(e) }
 
+  /// What `train` did in an epoch it left unfinished (`train N steps`, Ctrl-C): the `train`
+  /// that finishes the epoch counts it in, so the row holds the whole epoch.
+  struct Unfinished {
+    var epoch: Int                 // 0-based
+    var steps = 0
+    var seconds = 0.0
+    var samples = 0
+  }
+  var unfinished: Unfinished?
+
   /// Training loss per optimizer step: the mean of the window's micro-batch losses.
   public private(set) var stepLosses: [Float] = []
   private var windowLoss: Float = 0, windowCount = 0

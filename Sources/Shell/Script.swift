@@ -11,7 +11,9 @@ public struct Script {
 
   public init(name: String, text: String) {
     self.name = name
-    lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    // By newline Characters: "\r\n" is one Character, so splitting on "\n" would leave a
+    // lesson saved with Windows line endings as a single line.
+    lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
   }
 
   /// Runs every line; returns false after the first error (printed as `FILE:LINE: error: …`).

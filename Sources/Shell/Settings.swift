@@ -148,13 +148,15 @@ extension Settings {
     t.zeroAfterStep = autozero
   }
 
-  /// The rules in force, in words, for `show settings` and `set policy`.
-  var rules: String {
-    let policy = currentPolicy
+  /// The rules in force, named: "guide: loss / N …", or "custom: …" (`show settings`).
+  var rules: String { (currentPolicy.map(\.rawValue) ?? "custom") + ": " + ruleText }
+
+  /// The rules in force, in words: who divides, what is counted, the last window (`set policy`).
+  var ruleText: String {
     let last = leftover == .stepAtEpochEnd ? "a short last window is stepped at the epoch's end"
       : "leftover micro-batches join the next epoch's first window"
     let counted = countsSamples ? "counts samples (a step per N·B)" : "counts micro-batches"
-    return (policy.map { "\($0.rawValue): " } ?? "custom: ") + normalize.explanation + "; " + counted + "; " + last
+    return normalize.explanation + "; " + counted + "; " + last
   }
 }
 

@@ -11,7 +11,7 @@ extension Command {
       guard !runs.isEmpty else { throw ShellError("no finished epoch yet — `train 1` makes one") }
       for r in runs {
         let steps = r.epochs.reduce(0) { $0 + $1.steps }
-        session.say("run \(r.number): \(r.label) — \(r.epochs.count) epoch\(r.epochs.count == 1 ? "" : "s"), \(grouped(steps)) steps")
+        session.say("run \(r.number): \(r.label) — \(counted(r.epochs.count, "epoch")), \(counted(steps, "step"))")
       }
       // Two header lines: run numbers, then the columns under each.
       let column = 27

@@ -7,8 +7,13 @@ extension Command {
   static let set: Command = Command(
     name: "set", arguments: "SETTING VALUE",
     summary: "Change a setting: batch, accumulate, lr, optimizer, seed, …",
-    details: Setting.allCases.map { "set " + pad("\($0.rawValue) \($0.grammar)", 34) + $0.summary }.joined(separator: "\n")
-      + "\nset accumulate {0: 8, 4: 2}         8 micro-batches per step in epochs 1–4, then 2 (epochs count from 0)",
+    details: {
+      // The grammar in a column of 36; a longer one puts its summary on the next line.
+      let rows = Setting.allCases.map { ("set \($0.rawValue) \($0.grammar)", $0.summary) }
+        + [("set accumulate {0: 8, 4: 2}", "8 micro-batches per step in epochs 1–4, then 2 (epochs count from 0)")]
+      return rows.map { $0.0.count < 35 ? pad($0.0, 36) + $0.1 : $0.0 + "\n" + pad("", 36) + $0.1 }
+        .joined(separator: "\n")
+    }(),
     complete: { words in
       switch words.count {
       case 0: return .words(Setting.allCases.map(\.rawValue))
@@ -48,7 +53,7 @@ extension Command {
         throw ShellError("\(error) — e.g. `set accumulate 4` or `set accumulate {0: 8, 4: 2}`")
       }
       guard s.accumulate.changes.allSatisfy({ $0.factor <= 10_000 }) else {
-        throw ShellError("accumulate must be in 1–10000")
+        throw ShellError("accumulate must be in 1–10000, got \(s.accumulate.changes.map(\.factor).max()!)")
       }
       try requireClosedWindow(session, "accumulate")
     case .lr:
@@ -98,7 +103,8 @@ extension Command {
       s.threads = try integer(value, "threads", in: 1...8)
     case .normalize:
       guard let n = LossNormalization(word: value.lowercased()) else {
-        throw ShellError("normalize is n, window, samples or off, got '\(value)'")
+        let words = LossNormalization.allCases.map(\.word)
+        throw ShellError("normalize is \(words.dropLast().joined(separator: ", ")) or \(words.last!), got '\(value)'")
       }
       try requireClosedWindow(session, "the normalization")
       s.normalize = n
@@ -110,7 +116,7 @@ extension Command {
       }
       try requireClosedWindow(session, "the policy")
       p.apply(to: &s)
-      note = ": " + s.rules
+      note = ": " + s.ruleText   // `policy = keras: …`, the name said once
     case .clip:
       let words = value.lowercased().split(separator: " ").map(String.init)
       if words == ["off"] {

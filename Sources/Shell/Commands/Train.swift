@@ -19,7 +19,7 @@ extension Command {
       var epochs: Int?, steps: Int?
       if arguments.count == 2 {
         guard arguments[1] == "steps" || arguments[1] == "step" else {
-          throw Command.train.usageError("'\(arguments[1])'" + suggestion(arguments[1], among: ["steps"]))
+          throw Command.train.usageError("unexpected '\(arguments[1])'" + suggestion(arguments[1], among: ["steps"]))
         }
         steps = try integer(first, "steps", in: 1...10_000_000)
       } else {
@@ -58,7 +58,8 @@ extension Command {
   private static func runTraining(_ session: Session, _ t: Trainer, _ train: BatchSource, _ test: BatchSource,
                                   epochs: Int?, steps: Int?) throws {
     let run = session.currentRun()
-    var epochStart = now(), epochSteps = 0, header = true
+    var epochStart = now(), header = true
+    var epoch = Run.Unfinished(epoch: 0)   // this epoch's steps, time and samples so far
     var progress = Progress(session: session, batchesPerEpoch: train.batchesPerEpoch, batchSize: train.batchSize)
     let stepsBefore = t.accumulator.steps
     let finished = t.train(
@@ -71,36 +72,42 @@ extension Command {
           session.say("Epoch \(m.epoch + 1)" + (n > 1 ? "  (accumulate \(n): \(t.accumulator.schedule.isConstant ? "" : "schedule \(t.accumulator.schedule), ")one step per \(grouped(n * train.batchSize)) samples)" : ""))
           session.say("-------------------------------")
           if m.index > 0 { session.say("(continuing from batch \(m.index + 1) of \(grouped(m.batchesPerEpoch)))") }
+          epoch = run.unfinished.flatMap { $0.epoch == m.epoch && m.index > 0 ? $0 : nil } ?? Run.Unfinished(epoch: m.epoch)
+          run.unfinished = nil
           epochStart = now()
           progress.start(epoch: m.epoch)
         }
         session.noteGradient(.backward)
-        if stepped { epochSteps += 1; session.noteGradient(.step) }
+        epoch.samples += m.samples
+        if stepped { epoch.steps += 1; session.noteGradient(.step) }
         run.note(loss: m.loss, stepped: stepped)
         progress.update(m)
       },
-      afterEpoch: { epoch in
-        let trained = now() - epochStart
+      afterEpoch: { _ in
+        let trained = epoch.seconds + now() - epochStart
         progress.finish()
         let testStart = now()
         let e = t.evaluate(test)
         session.lastTest = e
         printTestResults(session, e)
-        session.say("steps \(grouped(epochSteps)), train \(seconds(trained)) (\(grouped(Int(Double(train.sampleCount) / max(trained, 1e-9)))) samples/s), test \(seconds(now() - testStart))")
+        session.say("steps \(grouped(epoch.steps)), train \(seconds(trained)) (\(grouped(Int(Double(epoch.samples) / max(trained, 1e-9)))) samples/s), test \(seconds(now() - testStart))")
         session.say()
-        run.add(Run.Epoch(epoch: epoch + 1, accuracy: e.accuracy, averageLoss: e.averageLoss, steps: epochSteps, seconds: trained))
-        epochSteps = 0
+        run.add(Run.Epoch(epoch: epoch.epoch + 1, accuracy: e.accuracy, averageLoss: e.averageLoss, steps: epoch.steps, seconds: trained))
         header = true
       })
     progress.finish()
+    if !header {  // stopped inside an epoch: the next `train` finishes it and counts this in
+      epoch.seconds += now() - epochStart
+      run.unfinished = epoch
+    }
     let a = t.accumulator
     if !finished {
       session.say("interrupted at epoch \(t.epoch + 1), batch \(t.nextBatch + 1) of \(grouped(train.batchesPerEpoch)): "
         + (a.isWindowOpen ? "\(a.microBatches) of \(a.plannedMicroBatches) micro-batches accumulated, not yet stepped" : "no micro-batch pending")
-        + "; \(a.steps) steps taken")
+        + "; \(counted(a.steps, "step")) taken")
     } else if steps != nil {
       let last = t.lastLoss.map { ", last micro-batch loss \(fixed($0, 6))" } ?? ""
-      session.say("took \(a.steps - stepsBefore) steps; now at epoch \(t.epoch + 1), batch \(t.nextBatch + 1)\(last)")
+      session.say("took \(counted(a.steps - stepsBefore, "step")); now at epoch \(t.epoch + 1), batch \(t.nextBatch + 1)\(last)")
     }
   }
 }
