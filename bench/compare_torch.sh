@@ -57,9 +57,9 @@ fi
 
 for t in $threads; do
   echo
-  echo "=== PyTorch, tuned.py, threads $t ==="
+  echo "=== PyTorch, tuned.py, threads $t ===   load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   PEERS_DATA="$work" "$python" "$tuned" --threads "$t" --repeats "$epochs" --json "$work/torch-$t.json"
   echo
-  echo "=== gashell engine, gabench, threads $t ==="
+  echo "=== gashell engine, gabench, threads $t ===   load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   "$gabench" --threads "$t" --epochs "$epochs" ${quick[@]+"${quick[@]}"} --torch-json "$work/torch-$t.json" "$@"
 done

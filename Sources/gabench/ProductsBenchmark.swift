@@ -97,17 +97,27 @@ enum ProductsBenchmark {
     case pool = "pool, 1-thread BLAS"
   }
 
-  /// `repeats` timed runs of `steps` training steps' worth of products, after a short warm-up.
-  static func measure(batch: Int, threads: Int, threading: Threading, steps: Int, repeats: Int) -> Timings {
-    let products = StepProducts(batch: batch)
-    let pool = WorkerPool(threads: threading == .pool ? threads : 1)
-    BLAS.setThreads(threading == .openBLAS ? threads : 1)
+  struct Case: Hashable {
+    let batch: Int
+    let threading: Threading
+  }
+
+  /// For each case, `repeats` timed runs of `steps(batch)` training steps' worth of
+  /// products after a short warm-up. The cases take turns run by run, so that load from
+  /// elsewhere on the machine spreads over all of them.
+  static func measure(_ cases: [Case], threads: Int, steps: (Int) -> Int, repeats: Int) -> [Case: Timings] {
+    let pool = WorkerPool(threads: threads)
+    let products = Dictionary(uniqueKeysWithValues: Set(cases.map(\.batch)).map { ($0, StepProducts(batch: $0)) })
     defer { BLAS.setThreads(1) }  // the engine's setting
-    let step = threading == .openBLAS ? products.runWhole : { products.runSplit(on: pool) }
-    for _ in 0..<min(steps, 100) { step() }
-    var timings = Timings()
-    for _ in 0..<repeats {
-      timings.seconds.append(timed { for _ in 0..<steps { step() } })
+    var timings: [Case: Timings] = [:]
+    for round in 0...repeats {
+      for c in cases {
+        let p = products[c.batch]!, n = round == 0 ? min(steps(c.batch), 100) : steps(c.batch)
+        BLAS.setThreads(c.threading == .openBLAS ? threads : 1)
+        let seconds = c.threading == .openBLAS ? timed { for _ in 0..<n { p.runWhole() } }
+                                               : timed { for _ in 0..<n { p.runSplit(on: pool) } }
+        if round > 0 { timings[c, default: Timings()].seconds.append(seconds) }  // round 0 warms up
+      }
     }
     return timings
   }

@@ -14,17 +14,24 @@ enum TrainingBenchmark {
                    accumulator: Accumulator(schedule: AccumulationSchedule(shape.accumulate)))
   }
 
-  /// `warmup` micro-batches, then `epochs` timed epochs, each from the epoch's first batch.
-  static func train(_ shape: TrainingShape, data: LabeledImages, threads: Int,
-                    warmup: Int, epochs: Int) -> Timings {
-    let trainer = makeTrainer(shape, threads: threads)
-    let loader = DataLoader(data, batchSize: shape.batch)
-    trainMicroBatches(trainer, loader, warmup)
-    trainer.zeroGrad()        // the warm-up's open window, as tuned.py's opt.zero_grad()
-    trainer.restartEpoch()
-    var timings = Timings()
+  /// For each shape `warmup` micro-batches, then `epochs` timed epochs, each from an
+  /// epoch's first batch. The shapes take turns epoch by epoch, so that a burst of load
+  /// from elsewhere on the machine does not fall on one configuration only.
+  static func train(_ shapes: [TrainingShape], data: LabeledImages, threads: Int,
+                    warmup: Int, epochs: Int) -> [Timings] {
+    let runs = shapes.map { shape in
+      (trainer: makeTrainer(shape, threads: threads), loader: DataLoader(data, batchSize: shape.batch))
+    }
+    for (trainer, loader) in runs {
+      trainMicroBatches(trainer, loader, warmup)
+      trainer.zeroGrad()        // the warm-up's open window, as tuned.py's opt.zero_grad()
+      trainer.restartEpoch()
+    }
+    var timings = [Timings](repeating: Timings(), count: shapes.count)
     for _ in 0..<epochs {
-      timings.seconds.append(timed { _ = trainer.train(loader, epochs: 1) })
+      for (i, (trainer, loader)) in runs.enumerated() {
+        timings[i].seconds.append(timed { _ = trainer.train(loader, epochs: 1) })
+      }
     }
     return timings
   }
