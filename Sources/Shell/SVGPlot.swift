@@ -62,7 +62,9 @@ public struct SVGPlot {
       let colour = SVGPlot.palette[k % SVGPlot.palette.count]
       let points = series.points.filter { $0.x.isFinite && $0.y.isFinite }
       let list = points.map { "\(n(px($0.x))),\(n(py($0.y)))" }.joined(separator: " ")
-      s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" stroke-linejoin=\"round\" points=\"\(list)\"><title>\(escape(series.name))</title></polyline>\n"
+      // Thin and a little transparent when dense, so a noisy run does not hide the one beneath it.
+      let stroke = points.count > 300 ? "stroke-width=\"0.8\" stroke-opacity=\"0.8\"" : "stroke-width=\"1.5\""
+      s += "<polyline fill=\"none\" stroke=\"\(colour)\" \(stroke) stroke-linejoin=\"round\" points=\"\(list)\"><title>\(escape(series.name))</title></polyline>\n"
       if points.count <= 40 {
         for p in points { s += "<circle cx=\"\(n(px(p.x)))\" cy=\"\(n(py(p.y)))\" r=\"3\" fill=\"\(colour)\"/>\n" }
       }

@@ -93,8 +93,10 @@ extension Command {
   /// "48 events: 38 backward, 10 step, 0 zero".
   private static func gradientCounts(_ history: History, last: Int?) -> String {
     let events = history.gradientNorms.suffix(last ?? history.gradientNorms.count)
-    let counts = ["backward", "step", "zero"].map { kind in "\(events.filter { $0.event.rawValue == kind }.count) \(kind)" }
+    let counts = ["backward", "step", "zero"].map { kind in "\(grouped(events.filter { $0.event.rawValue == kind }.count)) \(kind)" }
+    // Past a few hundred events the saw-tooth is a solid band; the last few windows show its teeth.
     return "\(grouped(events.count)) events: " + counts.joined(separator: ", ")
+      + (events.count > 200 ? " (`plot grad 40` shows the last 40)" : "")
   }
 
   /// `save plot loss|test|grad FILE.svg`: the plot `plot TOPIC` draws, as a standalone SVG.
