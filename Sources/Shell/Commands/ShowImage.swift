@@ -45,7 +45,8 @@ extension Command {
   static func prediction(_ model: MLP, _ pixels: [UInt8], label: Int) -> String {
     let x = Tensor(rows: 1, columns: pixels.count)  // [1, 784], scaled as the DataLoader does
     for (j, p) in pixels.enumerated() { x.pointer[j] = Float(p) / 255 }
-    let logits = model.forward(x).array.map(Double.init)  // [1, 10]
+    // Inference: batch norm's running statistics, no dropout, and the training's dropout stream untouched.
+    let logits = model.forward(x, training: false).array.map(Double.init)  // [1, 10]
     let top = logits.max()!
     let e = logits.map { exp($0 - top) }, sum = e.reduce(0, +)
     let ranked = e.indices.sorted { e[$0] > e[$1] }.map { (FashionMNIST.classNames[$0], 100 * e[$0] / sum, $0) }
