@@ -37,7 +37,7 @@ let package = Package(
 
     .testTarget(name: "EngineTests", dependencies: ["Engine"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-    .testTarget(name: "ShellTests", dependencies: ["Shell"]),
+    .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine", "Datasets"]),
     .testTarget(name: "TranscriptTests", dependencies: ["Shell"]),
   ]
 )

@@ -1,0 +1,51 @@
+// LineTests.swift — how a typed line becomes a command: comments, blank lines (which never
+// repeat the last command), spaces and tabs.
+
+import Testing
+@testable import Shell
+
+@Suite struct LineTests {
+  @Test(arguments: ["", "   ", "\t", " \t ", "#", "# backward", "   # indented comment", "#step"])
+  func blankLinesAndCommentsDoNothing(_ line: String) throws {
+    let t = TestSession()
+    try t.run(["model mlp 8", "set accumulate 4", "backward"])
+    let before = Snapshot(t)
+    #expect(try t.run(line) == "")
+    #expect(Snapshot(t) == before)                 // in particular, no second `backward`
+    #expect(t.session.prompt == "ga 1/4> ")
+  }
+
+  @Test func spacesAndTabsBetweenWordsDoNotMatter() throws {
+    let t = TestSession()
+    #expect(try t.run("  set \t batch\t\t16   ") == "batch = 16\n")
+    #expect(try t.run("\tset accumulate 4\t") == "accumulate = 4\n")
+  }
+
+  /// A value of several words is passed on whole: the schedule `{0: 8, 4: 2}`.
+  @Test func aValueOfSeveralWords() throws {
+    let t = TestSession()
+    #expect(try t.run("set accumulate {0: 8,   4: 2}") == "accumulate = {0: 8, 4: 2}\n")
+  }
+
+  @Test func commandNamesAreExactAndAliasesWork() throws {
+    let t = TestSession()
+    #expect(throws: ShellError("unknown command 'Help' — did you mean 'help'? — `help` lists the commands")) {
+      try t.run("Help")
+    }
+    #expect(try t.run("? quit").hasPrefix("quit"))
+    try t.run("exit")
+    #expect(t.session.wantsToQuit)
+  }
+
+  @Test func promptShowsTheOpenWindow() throws {
+    let t = TestSession()
+    #expect(t.session.prompt == "ga> ")
+    try t.run(["model mlp 8", "set accumulate 3"])
+    try t.run("backward")
+    #expect(t.session.prompt == "ga 1/3> ")
+    try t.run("backward")
+    #expect(t.session.prompt == "ga 2/3> ")
+    try t.run("zero")
+    #expect(t.session.prompt == "ga> ")
+  }
+}
