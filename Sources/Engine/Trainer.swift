@@ -113,9 +113,11 @@ public final class Trainer: @unchecked Sendable {
 
   /// Trains until `epochs` epochs have ended or `steps` optimizer steps were taken
   /// (whichever is given), or `shouldStop()` says so between micro-batches.
-  /// `afterMicroBatch` sees every micro-batch; `afterEpoch` is called at each epoch's end.
+  /// `afterBackward` sees every micro-batch before the step; `afterMicroBatch` after it;
+  /// `afterEpoch` is called at each epoch's end.
   public func train(_ source: BatchSource, epochs: Int? = nil, steps: Int? = nil,
                     shouldStop: () -> Bool = { false },
+                    afterBackward: (MicroBatch) -> Void = { _ in },
                     afterMicroBatch: (MicroBatch, _ stepped: Bool) -> Void = { _, _ in },
                     afterEpoch: (_ epoch: Int) -> Void = { _ in }) -> Bool {
     var epochsDone = 0, stepsDone = 0
@@ -124,6 +126,7 @@ public final class Trainer: @unchecked Sendable {
       if let steps, stepsDone >= steps { return true }
       if shouldStop() { return false }
       let m = backward(source)
+      afterBackward(m)  // the gradient as accumulated, before a step may zero it
       let stepped = stepIfWindowFull()
       if stepped { stepsDone += 1 }
       afterMicroBatch(m, stepped)

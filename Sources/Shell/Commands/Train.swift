@@ -65,6 +65,7 @@ extension Command {
     let finished = t.train(
       train, epochs: epochs, steps: steps,
       shouldStop: { session.isInterrupted() },
+      afterBackward: { _ in session.noteGradient(.backward) },
       afterMicroBatch: { m, stepped in
         if header {
           header = false
