@@ -78,7 +78,6 @@ extension Command {
           epochStart = now()
           progress.start(epoch: m.epoch)
         }
-        session.noteGradient(.backward)
         epoch.samples += m.samples
         if stepped { epoch.steps += 1; session.noteGradient(.step) }
         run.note(loss: m.loss, stepped: stepped)
