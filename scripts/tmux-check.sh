@@ -189,6 +189,16 @@ expect_input_line "ga 1/4> "
 # The cleared text must be gone from the editing buffer too, not just from the screen.
 run "help"; expect_output "help" "backward"; ok
 
+check "Ctrl-C during train stops it at a micro-batch and the prompt comes back"
+before=$(prompts)
+send -l "train 1000000 steps"; send Enter
+epoch_two_started() { output_contains "train 1000000 steps" "Epoch 2"; }
+wait_until "$TIMEOUT" "'Epoch 2' after 'train 1000000 steps'" epoch_two_started
+send C-c
+wait_until "$TIMEOUT" "the prompt after Ctrl-C during train" new_prompt_after "$before"
+expect_output "train 1000000 steps" "interrupted at epoch"
+run "show loss"; expect_output "show loss" "position: epoch"; ok
+
 check "Ctrl-D exits with status 0"
 WAITING_FOR_EXIT=yes
 send C-d
@@ -199,7 +209,7 @@ WAITING_FOR_EXIT=no; ok
 check "the history file (\$GASHELL_HISTORY) holds the commands typed"
 [ -s "$HISTORY_FILE" ] || fail "no history written to $HISTORY_FILE"
 for command in "help" "show settings" "load fashion train 600 test 100" "model mlp 64" \
-               "set batch 16" "set accumulate 4" "backward"; do
+               "set batch 16" "set accumulate 4" "backward" "train 1000000 steps" "show loss"; do
   grep -Fxq -- "$command" "$HISTORY_FILE" ||
     fail "'$command' is not a line of the history file; it holds: $(head -c 400 "$HISTORY_FILE")"
 done
@@ -210,7 +220,7 @@ check "a new session recalls the last command with Up, and 'quit' exits"
 start_gashell
 expect_input_line "ga> "
 send Up
-expect_input_line "ga> help"
+expect_input_line "ga> show loss"
 send C-u
 expect_input_line "ga> "
 WAITING_FOR_EXIT=yes
