@@ -36,6 +36,11 @@ enum TranscriptFiles {
   static let lessons = [
     ("lesson-01-quick.txt", "lessons/01-baseline.ga"),
     ("lesson-02-quick.txt", "lessons/02-accumulation.ga"),
+    ("lesson-03-quick.txt", "lessons/03-equivalence.ga"),
+    ("lesson-04-quick.txt", "lessons/04-memory.ga"),
+    ("lesson-05-quick.txt", "lessons/05-wrappers-and-schedules.ga"),
+    ("lesson-06-quick.txt", "lessons/06-policies.ga"),
+    ("lesson-07-quick.txt", "lessons/07-pitfalls.ga"),
   ]
 }
 
