@@ -20,12 +20,13 @@ public struct Command: Sendable {
   public let summary: String
   /// More lines for `help NAME`, with examples.
   public let details: String
-  /// Candidates for the next word, given the complete words after the command name.
-  let complete: @Sendable (_ words: [String]) -> Candidates
+  /// Candidates for the next word, given the complete words after the command name
+  /// and the session, when there is one (a model's parameter names depend on it).
+  let complete: @Sendable (_ words: [String], _ session: Session?) -> Candidates
   let run: @Sendable (_ session: Session, _ arguments: [String]) throws -> Void
 
   init(name: String, aliases: [String] = [], arguments: String = "", summary: String, details: String = "",
-       complete: @escaping @Sendable ([String]) -> Candidates = { _ in .words([]) },
+       complete: @escaping @Sendable ([String], Session?) -> Candidates = { _, _ in .words([]) },
        run: @escaping @Sendable (Session, [String]) throws -> Void) {
     self.name = name
     self.aliases = aliases
@@ -43,12 +44,12 @@ public struct Command: Sendable {
   }
 
   /// Candidates for the word starting at `wordStart` in `line` (the text before the cursor).
-  public static func candidates(line: String, wordStart: Int) -> Candidates {
+  public static func candidates(line: String, wordStart: Int, session: Session? = nil) -> Candidates {
     let before = String(line.prefix(wordStart))
     let words = before.split(separator: " ").map(String.init)
     guard let first = words.first else { return .words(all.flatMap { [$0.name] + $0.aliases }) }
     guard let command = named(first) else { return .words([]) }
-    return command.complete(Array(words.dropFirst()))
+    return command.complete(Array(words.dropFirst()), session)
   }
 
   /// "usage: set SETTING VALUE" as an error, for a command given the wrong arguments.

@@ -67,8 +67,10 @@ struct Gashell: ParsableCommand {
     var editor: LineEditor?
     func lineEditor() -> LineEditor {
       if let editor { return editor }
+      // libedit calls the completer on this thread, inside readLine: no concurrent access.
+      nonisolated(unsafe) let completing = session
       let e = LineEditor(completer: { line, start in
-        switch Command.candidates(line: line, wordStart: start) {
+        switch Command.candidates(line: line, wordStart: start, session: completing) {
         case .words(let words): return .words(words)
         case .files: return .files
         }

@@ -74,3 +74,12 @@ import Testing
     #expect(words("step ") == [])
   }
 }
+
+@Suite struct SessionCompletionTests {
+  @Test func parameterNamesComeFromTheModelThere() throws {
+    let session = Session(output: { _ in })
+    try session.execute("model mlp 8 batchnorm")
+    #expect(Command.candidates(line: "show grad ", wordStart: 10, session: session)
+      == .words(["0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias", "4.weight", "4.bias", "6.weight", "6.bias"]))
+  }
+}

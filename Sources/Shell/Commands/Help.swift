@@ -5,7 +5,7 @@ extension Command {
     name: "help", aliases: ["?"], arguments: "[COMMAND]",
     summary: "List the commands, or explain one",
     details: "help            every command with a one-line summary\nhelp set        settings, their ranges and examples",
-    complete: { words in words.isEmpty ? .words(Command.all.map(\.name)) : .words([]) },
+    complete: { words, _ in words.isEmpty ? .words(Command.all.map(\.name)) : .words([]) },
     run: { session, arguments in
       guard let name = arguments.first else {
         let width = Command.all.map(\.name.count).max()!

@@ -16,7 +16,7 @@ extension Command {
       The data is looked for in DIR, $GASHELL_DATA, ./data/FashionMNIST/raw,
       then /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist).
       """,
-    complete: { words in
+    complete: { words, _ in
       switch words.count {
       case 0: return .words(["fashion", "weights"])
       case _ where words[0] == "weights": return words.count == 1 ? .files : .words([])

@@ -13,7 +13,7 @@ extension Command {
       model mlp 512 dropout 0.2   Dropout(0.2) after each hidden ReLU
       Weights are uniform in ±1/√fan_in, as PyTorch's nn.Linear; `set seed` changes them.
       """,
-    complete: { words in
+    complete: { words, _ in
       words.isEmpty ? .words(["mlp"]) : words.last == "dropout" ? .words(["0.2", "0.5"])
         : .words(["512", "256", "128", "batchnorm", "dropout"])
     },

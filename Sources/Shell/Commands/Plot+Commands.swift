@@ -19,7 +19,7 @@ extension Command {
       save plot loss loss.svg   the same plot as an SVG file
       Each run's curve is marked with its run number; the legend names its settings.
       """,
-    complete: { words in words.isEmpty ? .words(plotTopics) : .words([]) },
+    complete: { words, _ in words.isEmpty ? .words(plotTopics) : .words([]) },
     run: { session, arguments in
       guard let topic = arguments.first, arguments.count <= 2 else {
         throw Command.plot.usageError(arguments.isEmpty ? "plot what?" : "too many arguments")

@@ -17,7 +17,7 @@ extension Command {
       save transcript session.txt     the session so far as a transcript: `gashell --check` replays it
       save plot loss loss.svg         what `plot loss` draws, as an SVG file (also `plot test`, `plot grad`)
       """,
-    complete: { words in
+    complete: { words, _ in
       if words.first == "plot" { return words.count == 1 ? .words(plotTopics) : words.count == 2 ? .files : .words([]) }
       return words.isEmpty ? .words(["weights", "grads", "plot"] + sessionRecords) : words.count == 1 ? .files : .words([])
     },

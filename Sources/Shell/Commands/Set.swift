@@ -14,7 +14,7 @@ extension Command {
       return rows.map { $0.0.count < 35 ? pad($0.0, 36) + $0.1 : $0.0 + "\n" + pad("", 36) + $0.1 }
         .joined(separator: "\n")
     }(),
-    complete: { words in
+    complete: { words, _ in
       switch words.count {
       case 0: return .words(Setting.allCases.map(\.rawValue))
       case 1: return .words(Setting(rawValue: words[0])?.values ?? [])

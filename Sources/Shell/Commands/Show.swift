@@ -16,11 +16,11 @@ extension Command {
       show loss            last micro-batch loss and the last test results
       show image 0         training image 0 (0-based, as training_data[0]), its label and the model's guess
       """,
-    complete: { words in
+    complete: { words, session in
       switch words.count {
       case 0: return .words(Command.showTopics)
       case 1 where words[0] == "grad" || words[0] == "weights":
-        return .words(["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"])
+        return .words(session?.trainer?.model.parameters.names ?? ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"])
       default: return .words([])
       }
     },

@@ -13,7 +13,7 @@ extension Command {
       Training goes on from where the cursor is (an unfinished epoch finishes first).
       Ctrl-C stops at the next micro-batch, with model, optimizer and counters consistent.
       """,
-    complete: { words in words.count == 1 ? .words(["steps"]) : .words([]) },
+    complete: { words, _ in words.count == 1 ? .words(["steps"]) : .words([]) },
     run: { session, arguments in
       guard let first = arguments.first, arguments.count <= 2 else { throw Command.train.usageError() }
       var epochs: Int?, steps: Int?
