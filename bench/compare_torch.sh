@@ -55,6 +55,7 @@ if [ -z "$gabench" ]; then
   gabench=.build/release/gabench
 fi
 
+echo "OpenBLAS environment: $(env | grep '^OPENBLAS_' | tr '\n' ' ')"
 for t in $threads; do
   echo
   echo "=== PyTorch, tuned.py, threads $t ===   load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -17,20 +17,21 @@ struct GABench: ParsableCommand {
       FashionMNIST, in order, as tuned.py times PyTorch: a warm-up, then whole epochs; reports \
       the median and the best run. Also times loading the dataset, the 8 matrix products of a \
       training step alone, and the peak RSS of training at micro-batch 16 × 1 and × 64, each in \
-      a child process. bench/compare_torch.sh runs PyTorch and passes its figures with --torch-json.
+      a child process. bench/compare_torch.sh runs PyTorch and passes its figures with --torch-json. \
+      OpenBLAS honours OPENBLAS_CORETYPE (e.g. SkylakeX) to choose its kernels.
       """)
 
-  @Option(help: "Threads for the engine and for the products alone (this machine has 2).")
+  @Option(help: "Threads for the engine and for the products alone (1 or 2 on a 2-core machine).")
   var threads = 2
 
   @Option(parsing: .upToNextOption,
           help: "Training configurations: 64 is batch 64, 16x4 is micro-batch 16 × accumulate 4.")
   var configs: [TrainingShape] = TrainingShape.standard
 
-  @Option(help: "Timed epochs per training configuration (default 3; 1 with --quick).")
+  @Option(help: "Timed epochs per training configuration, and timed runs of the products alone, which take turns with them (default 3; 1 with --quick).")
   var epochs: Int?
 
-  @Option(help: "Timed repeats of loading, evaluation and products alone (default 5; 2 with --quick).")
+  @Option(help: "Timed repeats of loading (at least 3) and of evaluation (default 5; 2 with --quick).")
   var repeats: Int?
 
   @Option(help: "Warm-up micro-batches before each configuration's timed epochs.")
@@ -65,9 +66,9 @@ struct GABench: ParsableCommand {
     }
   }
 
-  private var timedEpochs: Int { epochs ?? (quick ? 1 : 3) }
-  private var timedRepeats: Int { repeats ?? (quick ? 2 : 5) }
-  private var childMicroBatches: Int { rssMicroBatches ?? (quick ? 640 : 3750) }
+  var timedEpochs: Int { epochs ?? (quick ? 1 : 3) }
+  var timedRepeats: Int { repeats ?? (quick ? 2 : 5) }
+  var childMicroBatches: Int { rssMicroBatches ?? (quick ? 640 : 3750) }
 
   func run() throws {
     if let shape = rssChild { return try runChild(shape) }
@@ -78,7 +79,9 @@ struct GABench: ParsableCommand {
     let torch = try torchJSON.map { try TorchFigures(contentsOf: $0) }
     say("gabench — MLP 784-512-512-10, ReLU, cross-entropy, SGD lr 1e-3, FashionMNIST in order")
     say("threads \(threads): engine on a WorkerPool of \(threads) (OpenBLAS 1 thread in each); "
-        + "OpenBLAS core \(BLAS.coreName)")
+        + "\(BLAS.configuration.split(separator: " ").prefix(2).joined(separator: " ")), "
+        + "kernels \(BLAS.coreName)")
+    if let note = Self.kernelNote { say("note: " + note) }
     if let torch {
       say("PyTorch \(torch.version), threads \(torch.threads)"
           + (torch.threads == threads ? "" : "  ← NOT the same thread count"))
@@ -86,7 +89,7 @@ struct GABench: ParsableCommand {
     var checks: [Check] = []
     let (train, test, loadCheck) = try loadSection()
     checks.append(loadCheck)
-    checks += trainingSection(train, torch: torch, products: productsSection())
+    checks += throughputSection(train, torch: torch)
     evaluationSection(test, torch: torch)
     if !noRSS { checks.append(try rssSection()) }
     say()
@@ -94,150 +97,21 @@ struct GABench: ParsableCommand {
     for check in checks { say("  " + check.line) }
   }
 
-  // MARK: - Sections
-
-  /// Loads the full dataset `timedRepeats` times (at least 3) from the files and checks the time.
-  private func loadSection() throws -> (LabeledImages, LabeledImages, Check) {
-    let directory = try FashionMNIST.locate(explicit: data)
-    let compressed = !FileManager.default.fileExists(atPath: directory + "/train-images-idx3-ubyte")
-    var timings = Timings()
-    var sets: (train: LabeledImages, test: LabeledImages)?
-    for _ in 0..<max(timedRepeats, 3) {
-      timings.seconds.append(try timedThrowing { sets = try FashionMNIST.load(directory: directory) })
+  /// Says so when the CPU has AVX-512 but OpenBLAS runs kernels without it, and why:
+  /// OPENBLAS_CORETYPE in the environment chooses them (this machine sets Haswell).
+  static var kernelNote: String? {
+    let avx512Cores = ["skylakex", "cooperlake", "sapphirerapids"]
+    guard !avx512Cores.contains(BLAS.coreName.lowercased()),
+          let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flags = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") })?.split(separator: " "),
+          ["avx512f", "avx512dq", "avx512bw", "avx512vl"].allSatisfy({ flags.contains(Substring($0)) })
+    else { return nil }
+    if let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] {
+      return "the environment sets OPENBLAS_CORETYPE=\(forced): OpenBLAS runs its \(BLAS.coreName) kernels, "
+        + "not AVX-512 ones, although this CPU has AVX-512"
     }
-    let (train, test) = sets!
-    say("data \(directory) (\(compressed ? ".gz files" : "uncompressed files")): "
-        + "\(grouped(Double(train.count))) training + \(grouped(Double(test.count))) test images")
-    say()
-    say(row("load, 4 files", ["median s", "best s", "runs"]))
-    say(row("FashionMNIST.load", [fixed(timings.median, 3), fixed(timings.best, 3), "\(timings.seconds.count)"]))
-    let check = Check(name: "full FashionMNIST loaded from the .gz files",
-                      measured: compressed ? "\(fixed(timings.median, 3)) s median" : nil,
-                      target: "< 0.5 s", passed: timings.median < 0.5,
-                      missing: "the files found were uncompressed")
-    return (train, test, check)
-  }
-
-  /// Products-alone GFLOP/s by batch size: the better of the two ways to thread them.
-  private func productsSection() -> [Int: Double] {
-    let flops = TrainingBenchmark.productFLOPs()
-    let batches = Array(Set(configs.map(\.batch))).sorted(by: >)
-    // With one thread both ways are the same single-threaded products.
-    let threadings = threads == 1 ? [.openBLAS] : ProductsBenchmark.Threading.allCases
-    let steps = { (batch: Int) in quick ? 15_000 / batch : (60_000 + batch - 1) / batch }
-    let timings = ProductsBenchmark.measure(
-      threadings.flatMap { t in batches.map { ProductsBenchmark.Case(batch: $0, threading: t) } },
-      threads: threads, steps: steps, repeats: timedRepeats)
-    say()
-    say("products alone: the 8 cblas_sgemm of a training step, \(quick ? "15,000" : "60,000") samples' "
-        + "worth, median of \(timedRepeats) runs")
-    say(row("threads \(threads)", batches.flatMap { ["b\($0) GFLOP/s", "samples/s"] }, width: 13))
-    var best: [Int: Double] = [:]
-    for threading in threadings {
-      var cells: [String] = []
-      for batch in batches {
-        let t = timings[ProductsBenchmark.Case(batch: batch, threading: threading)]!
-        let samples = t.rate(Double(steps(batch) * batch)).median
-        best[batch] = max(best[batch] ?? 0, samples * flops / 1e9)
-        cells += [fixed(samples * flops / 1e9, 1), grouped(samples)]
-      }
-      say(row(threads == 1 ? "1 thread" : threading.rawValue, cells, width: 13))
-    }
-    return best
-  }
-
-  /// Training throughput per configuration, then the PyTorch and products checks.
-  private func trainingSection(_ train: LabeledImages, torch: TorchFigures?, products: [Int: Double]) -> [Check] {
-    let flops = TrainingBenchmark.productFLOPs()
-    say()
-    say("training, \(grouped(Double(train.count))) samples an epoch, \(timedEpochs) timed epochs after "
-        + "\(warmup) micro-batches; GFLOP/s counts the 8 products (\(fixed(flops / 1e6, 2)) MFLOP a sample)")
-    var header = ["samples/s", "best", "GFLOP/s", "% products"]
-    if torch != nil { header += ["PyTorch", "ratio"] }
-    say(row("configuration", header))
-    var checks: [Check] = []
-    let loadedKiB = PeakMemory.maxRSSKiB
-    let timings = TrainingBenchmark.train(configs, data: train, threads: threads, warmup: warmup, epochs: timedEpochs)
-    for (shape, t) in zip(configs, timings) {
-      let rate = t.rate(Double(train.count))
-      let gflops = rate.median * flops / 1e9
-      let share = products[shape.batch].map { gflops / $0 } ?? .nan
-      var cells = [grouped(rate.median), grouped(rate.best), fixed(gflops, 1), fixed(100 * share, 0)]
-      let reference = torch?.training[shape]
-      if torch != nil {
-        cells += [reference.map { grouped($0.median) } ?? "–",
-                  reference.map { fixed(rate.median / $0.median, 2) + "×" } ?? "–"]
-      }
-      say(row(shape.label, cells) + "   epochs s " + t.seconds.map { fixed($0, 3) }.joined(separator: " "))
-      if let target = Self.torchTargets[shape] {
-        let ratio = reference.map { rate.median / $0.median }
-        checks.append(Check(
-          name: "training \(shape.label) vs tuned PyTorch, same threads",
-          measured: reference.map {
-            "\(fixed(ratio!, 2))× (\(grouped(rate.median)) vs \(grouped($0.median)) samples/s, medians; "
-              + "best runs \(fixed(rate.best / $0.best, 2))×)"
-          },
-          target: "≥ \(fixed(target, 1))×", passed: (ratio ?? 0) >= target,
-          missing: torch == nil ? "no PyTorch figures (bench/compare_torch.sh passes them)" : "PyTorch did not run it"))
-      }
-      if shape == TrainingShape(batch: 64), share.isFinite {
-        checks.append(Check(
-          name: "batch 64 GFLOP/s vs cblas_sgemm alone on the same shapes",
-          measured: "\(fixed(100 * share, 0)) % (\(fixed(gflops, 1)) of \(fixed(products[64]!, 1)) GFLOP/s)",
-          target: "≥ 60 %", passed: share >= 0.6))
-      }
-    }
-    say("peak RSS of this process (ru_maxrss): \(grouped(Double(loadedKiB))) KiB before training, "
-        + "\(grouped(Double(PeakMemory.maxRSSKiB))) KiB after (all \(configs.count) models alive)")
-    return checks
-  }
-
-  /// The issue's throughput targets against PyTorch.
-  private static let torchTargets: [TrainingShape: Double] = [
-    TrainingShape(batch: 16, accumulate: 4): 1.5, TrainingShape(batch: 64): 1.2,
-  ]
-
-  /// Forward-only passes over the test set, as tuned.py's `evaluate`.
-  private func evaluationSection(_ test: LabeledImages, torch: TorchFigures?) {
-    say()
-    say("evaluation: forward, loss and accuracy over \(grouped(Double(test.count))) test images, "
-        + "\(timedRepeats) runs")
-    say(row("batch", ["samples/s", "best"] + (torch != nil ? ["PyTorch", "ratio"] : [])))
-    for batch in [64, test.count] {
-      let rate = TrainingBenchmark.evaluate(batch: batch, data: test, threads: threads, repeats: timedRepeats)
-        .rate(Double(test.count))
-      let reference = torch?.evaluation[batch]
-      var cells = [grouped(rate.median), grouped(rate.best)]
-      if torch != nil {
-        cells += [reference.map(grouped) ?? "–", reference.map { fixed(rate.median / $0, 2) + "×" } ?? "–"]
-      }
-      say(row("batch \(batch)", cells))
-    }
-  }
-
-  /// Peak RSS of training at 16 × 1 and 16 × 64, each in a child process of its own.
-  private func rssSection() throws -> Check {
-    let shapes = [TrainingShape(batch: 16), TrainingShape(batch: 16, accumulate: 64)]
-    say()
-    say("peak RSS, each configuration in a child process training \(childMicroBatches) micro-batches")
-    say(row("configuration", ["loading", "loaded", "training", "growth"], width: 12)
-        + "   KiB: VmHWM of loading, VmRSS once loaded, VmHWM of training, training − loaded")
-    var peaks: [ChildPeak] = []
-    for shape in shapes {
-      var arguments = ["--rss-child", "\(shape)", "--threads", "\(threads)",
-                       "--rss-micro-batches", "\(childMicroBatches)"]
-      if let data { arguments += ["--data", data] }
-      let peak = try ChildPeak.measure(arguments: arguments)
-      peaks.append(peak)
-      say(row(shape.label, [peak.loadingKiB, peak.loadedKiB, peak.trainingKiB,
-                            peak.trainingKiB - peak.loadedKiB].map { grouped(Double($0)) }, width: 12))
-    }
-    let ratio = Double(peaks[1].trainingKiB) / Double(peaks[0].trainingKiB)
-    say("16 × 64 / 16 × 1: training peak \(fixed(ratio, 4))")
-    return Check(name: "peak RSS of training, 16 × 64 vs 16 × 1",
-                 measured: "\(fixed(100 * (ratio - 1), 2)) % (\(grouped(Double(peaks[1].trainingKiB))) vs "
-                   + "\(grouped(Double(peaks[0].trainingKiB))) KiB)",
-                 target: "within ±5 %", passed: abs(ratio - 1) <= 0.05)
+    return "this CPU has AVX-512, but OpenBLAS chose its \(BLAS.coreName) kernels; "
+      + "OPENBLAS_CORETYPE=SkylakeX selects AVX-512 ones"
   }
 
   /// The child's side of the RSS check: load, reset the peak, train, print the peaks.
@@ -251,11 +125,4 @@ struct GABench: ParsableCommand {
     TrainingBenchmark.trainMicroBatches(trainer, DataLoader(train, batchSize: shape.batch), childMicroBatches)
     say(ChildPeak(loadingKiB: loading, loadedKiB: loaded, trainingKiB: PeakMemory.highWaterMarkKiB ?? 0).line)
   }
-}
-
-/// Seconds of a throwing `body` on the monotonic clock.
-private func timedThrowing(_ body: () throws -> Void) throws -> Double {
-  let start = monotonicSeconds()
-  try body()
-  return monotonicSeconds() - start
 }

@@ -9,6 +9,9 @@
 
 import CBLAS
 import Engine
+#if canImport(Glibc)
+import Glibc
+#endif
 
 final class StepProducts {
   /// One layer's operands, filled with values of a trained network's magnitude.
@@ -97,28 +100,26 @@ enum ProductsBenchmark {
     case pool = "pool, 1-thread BLAS"
   }
 
-  struct Case: Hashable {
-    let batch: Int
-    let threading: Threading
-  }
-
-  /// For each case, `repeats` timed runs of `steps(batch)` training steps' worth of
-  /// products after a short warm-up. The cases take turns run by run, so that load from
-  /// elsewhere on the machine spreads over all of them.
-  static func measure(_ cases: [Case], threads: Int, steps: (Int) -> Int, repeats: Int) -> [Case: Timings] {
-    let pool = WorkerPool(threads: threads)
-    let products = Dictionary(uniqueKeysWithValues: Set(cases.map(\.batch)).map { ($0, StepProducts(batch: $0)) })
-    defer { BLAS.setThreads(1) }  // the engine's setting
-    var timings: [Case: Timings] = [:]
-    for round in 0...repeats {
-      for c in cases {
-        let p = products[c.batch]!, n = round == 0 ? min(steps(c.batch), 100) : steps(c.batch)
-        BLAS.setThreads(c.threading == .openBLAS ? threads : 1)
-        let seconds = c.threading == .openBLAS ? timed { for _ in 0..<n { p.runWhole() } }
-                                               : timed { for _ in 0..<n { p.runSplit(on: pool) } }
-        if round > 0 { timings[c, default: Timings()].seconds.append(seconds) }  // round 0 warms up
+  /// `steps` training steps' worth of the products for `batch`, with T threads used as
+  /// `threading` says; the warm-up runs 100 steps.
+  static func measurement(batch: Int, threading: Threading, threads: Int, steps: Int) -> Measurement {
+    let products = StepProducts(batch: batch)
+    let run: (Int) -> Void
+    var settle: () -> Void = {}
+    switch threading {
+    case .openBLAS:
+      run = { n in
+        BLAS.setThreads(threads)
+        for _ in 0..<n { products.runWhole() }
+        BLAS.setThreads(1)  // the engine's setting, for whatever runs next
       }
+      // OpenBLAS's idle threads spin (sched_yield) for about 2^28 cycles after a call
+      // before they sleep: let them, so that they do not slow the next measurement.
+      settle = { usleep(200_000) }
+    case .pool:
+      let pool = WorkerPool(threads: threads)
+      run = { n in for _ in 0..<n { products.runSplit(on: pool) } }
     }
-    return timings
+    return Measurement(warmUp: { run(min(steps, 100)); settle() }, run: { run(steps) }, settle: settle)
   }
 }

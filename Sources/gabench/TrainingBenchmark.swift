@@ -14,26 +14,18 @@ enum TrainingBenchmark {
                    accumulator: Accumulator(schedule: AccumulationSchedule(shape.accumulate)))
   }
 
-  /// For each shape `warmup` micro-batches, then `epochs` timed epochs, each from an
-  /// epoch's first batch. The shapes take turns epoch by epoch, so that a burst of load
-  /// from elsewhere on the machine does not fall on one configuration only.
-  static func train(_ shapes: [TrainingShape], data: LabeledImages, threads: Int,
-                    warmup: Int, epochs: Int) -> [Timings] {
-    let runs = shapes.map { shape in
-      (trainer: makeTrainer(shape, threads: threads), loader: DataLoader(data, batchSize: shape.batch))
-    }
-    for (trainer, loader) in runs {
-      trainMicroBatches(trainer, loader, warmup)
-      trainer.zeroGrad()        // the warm-up's open window, as tuned.py's opt.zero_grad()
-      trainer.restartEpoch()
-    }
-    var timings = [Timings](repeating: Timings(), count: shapes.count)
-    for _ in 0..<epochs {
-      for (i, (trainer, loader)) in runs.enumerated() {
-        timings[i].seconds.append(timed { _ = trainer.train(loader, epochs: 1) })
-      }
-    }
-    return timings
+  /// Training at `shape`: the warm-up trains `warmup` micro-batches, each run one epoch
+  /// from the epoch's first batch.
+  static func epochs(_ shape: TrainingShape, data: LabeledImages, threads: Int, warmup: Int) -> Measurement {
+    let trainer = makeTrainer(shape, threads: threads)
+    let loader = DataLoader(data, batchSize: shape.batch)
+    return Measurement(
+      warmUp: {
+        trainMicroBatches(trainer, loader, warmup)
+        trainer.zeroGrad()        // the warm-up's open window, as tuned.py's opt.zero_grad()
+        trainer.restartEpoch()
+      },
+      run: { _ = trainer.train(loader, epochs: 1) })
   }
 
   /// Trains exactly `count` micro-batches (stepping as the accumulator says).
@@ -42,17 +34,13 @@ enum TrainingBenchmark {
     _ = trainer.train(loader, shouldStop: { done >= count }, afterMicroBatch: { _, _ in done += 1 })
   }
 
-  /// Forward-only passes over `data` in batches of `batch` (loss and accuracy included,
-  /// as the tutorial's test loop and tuned.py's `evaluate`): one warm-up, then `repeats`.
-  static func evaluate(batch: Int, data: LabeledImages, threads: Int, repeats: Int) -> Timings {
+  /// Forward-only passes over `data` in batches of `batch`, loss and accuracy included,
+  /// as the tutorial's test loop and tuned.py's `evaluate`.
+  static func evaluation(batch: Int, data: LabeledImages, threads: Int) -> Measurement {
     let trainer = makeTrainer(TrainingShape(batch: batch), threads: threads)
     let loader = DataLoader(data, batchSize: batch)
-    _ = trainer.evaluate(loader)
-    var timings = Timings()
-    for _ in 0..<repeats {
-      timings.seconds.append(timed { _ = trainer.evaluate(loader) })
-    }
-    return timings
+    let pass = { _ = trainer.evaluate(loader) }
+    return Measurement(warmUp: pass, run: pass)
   }
 
   /// Floating-point operations of the 8 matrix products in one training step of one
