@@ -6,6 +6,8 @@
 #   bench/compare_torch.sh                 threads 2
 #   bench/compare_torch.sh --threads "2 1" threads 2, then 1
 #   bench/compare_torch.sh --quick         one timed epoch a side (and gabench --quick)
+#   bench/compare_torch.sh --runs 3        both sides 3 times in turn, then every run's checks:
+#                                          the machine is shared, so look at the spread
 #   bench/compare_torch.sh -- --no-rss     anything after -- goes to gabench
 #
 # Environment: TORCH_PYTHON (default python3) runs PyTorch; TUNED_PY is tuned.py;
@@ -19,14 +21,16 @@ tuned=${TUNED_PY:-/work/shared/reference/pytorch/tuned.py}
 gz=${FASHION_MNIST_GZ:-/usr/share/datasets/fashion-mnist}
 threads="2"
 epochs=3
+runs=1
 quick=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) threads=$2; shift 2 ;;
     --epochs) epochs=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
     --quick) quick=(--quick); epochs=1; shift ;;
     --) shift; break ;;
-    *) echo "usage: $0 [--threads \"2 1\"] [--epochs N] [--quick] [-- gabench options]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--threads \"2 1\"] [--epochs N] [--runs N] [--quick] [-- gabench options]" >&2; exit 2 ;;
   esac
 done
 
@@ -56,11 +60,26 @@ if [ -z "$gabench" ]; then
 fi
 
 echo "OpenBLAS environment: $(env | grep '^OPENBLAS_' | tr '\n' ' ')"
-for t in $threads; do
-  echo
-  echo "=== PyTorch, tuned.py, threads $t ===   load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-  PEERS_DATA="$work" "$python" "$tuned" --threads "$t" --repeats "$epochs" --json "$work/torch-$t.json"
-  echo
-  echo "=== gashell engine, gabench, threads $t ===   load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-  "$gabench" --threads "$t" --epochs "$epochs" ${quick[@]+"${quick[@]}"} --torch-json "$work/torch-$t.json" "$@"
+for run in $(seq 1 "$runs"); do
+  for t in $threads; do
+    label="threads $t, run $run of $runs"
+    echo
+    echo "=== PyTorch, tuned.py, $label ===   load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+    PEERS_DATA="$work" "$python" "$tuned" --threads "$t" --repeats "$epochs" --json "$work/torch-$t.json"
+    echo
+    echo "=== gashell engine, gabench, $label ===   load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+    "$gabench" --threads "$t" --epochs "$epochs" ${quick[@]+"${quick[@]}"} --torch-json "$work/torch-$t.json" "$@" \
+      | tee "$work/gabench-$t-$run.txt"
+  done
 done
+
+if [ "$runs" -gt 1 ]; then
+  echo
+  echo "=== every run's checks ==="
+  for t in $threads; do
+    for run in $(seq 1 "$runs"); do
+      echo "threads $t, run $run:"
+      grep -E '^  (PASS|MISS|SKIP)' "$work/gabench-$t-$run.txt" || true
+    done
+  done
+fi
