@@ -114,6 +114,15 @@ public final class Session {
     return trainer
   }
 
+  /// Data, a model, and room in the memory budget for the next micro-batch: what
+  /// `forward` and `backward` need before they touch anything.
+  func requireNextMicroBatch() throws -> (train: DataLoader, trainer: Trainer) {
+    let loaders = try requireData()
+    let t = try requireTrainer()
+    try Memory.check(self, batch: loaders.train.size(ofBatch: t.nextBatch))
+    return (loaders.train, t)
+  }
+
   /// Loaders for the current batch size and shuffling; the test loader uses the
   /// training batch size, as the tutorial does (so its average loss depends on it).
   func rebuildLoaders() {

@@ -9,11 +9,9 @@ extension Command {
     details: "forward     pred = model(X); loss = loss_fn(pred, y) — nothing is accumulated",
     run: { session, arguments in
       guard arguments.isEmpty else { throw Command.forward.usageError("forward takes no argument") }
-      let loaders = try session.requireData()
-      let t = try session.requireTrainer()
-      try Memory.check(session, batch: loaders.train.size(ofBatch: t.nextBatch))
-      let r = t.forward(loaders.train)
-      session.say("loss \(fixed(r.loss, 6))   batch \(t.nextBatch + 1) of \(grouped(loaders.train.batchesPerEpoch)), epoch \(t.epoch + 1) (\(r.samples) samples, \(r.correct) right); no gradient")
+      let (train, t) = try session.requireNextMicroBatch()
+      let r = t.forward(train)
+      session.say("loss \(fixed(r.loss, 6))   batch \(t.nextBatch + 1) of \(grouped(train.batchesPerEpoch)), epoch \(t.epoch + 1) (\(r.samples) samples, \(r.correct) right); no gradient")
     })
 
   static let backward: Command = Command(
@@ -26,10 +24,8 @@ extension Command {
       """,
     run: { session, arguments in
       guard arguments.isEmpty else { throw Command.backward.usageError("backward takes no argument") }
-      let loaders = try session.requireData()
-      let t = try session.requireTrainer()
-      try Memory.check(session, batch: loaders.train.size(ofBatch: t.nextBatch))
-      let m = t.backward(loaders.train)
+      let (train, t) = try session.requireNextMicroBatch()
+      let m = t.backward(train)
       session.noteGradient(.backward)
       let a = t.accumulator
       let scale = m.scale == 1 ? "" : m.scale == 1 / Float(a.schedule.factor(forEpoch: m.epoch)) && session.settings.normalize == .steps
