@@ -20,7 +20,7 @@ python=${TORCH_PYTHON:-python3}
 tuned=${TUNED_PY:-/work/shared/reference/pytorch/tuned.py}
 gz=${FASHION_MNIST_GZ:-/usr/share/datasets/fashion-mnist}
 threads="2"
-epochs=3
+epochs=5
 runs=1
 quick=()
 while [ $# -gt 0 ]; do

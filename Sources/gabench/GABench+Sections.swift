@@ -48,11 +48,12 @@ extension GABench {
       rounds: timedEpochs)
 
     // The products alone: the ceiling is the better of the two ways to thread them.
-    var ceiling: [Int: Double] = [:]
+    var ceiling: [Int: Double] = [:], bestCeiling: [Int: Double] = [:]
     var productRows: [String: [String]] = [:]
     for (c, t) in zip(cases, timings.dropFirst(configs.count)) {
       let gflops = t.rate(Double(steps(c.batch) * c.batch) * flops / 1e9)
       ceiling[c.batch] = max(ceiling[c.batch] ?? 0, gflops.median)
+      bestCeiling[c.batch] = max(bestCeiling[c.batch] ?? 0, gflops.best)
       productRows[c.threading.rawValue, default: []] += [fixed(gflops.median, 1), grouped(gflops.median * 1e9 / flops)]
     }
 
@@ -85,9 +86,13 @@ extension GABench {
           missing: torch == nil ? "no PyTorch figures (bench/compare_torch.sh passes them)" : "PyTorch did not run it"))
       }
       if shape == TrainingShape(batch: 64), share.isFinite {
+        let bestShare = rate.best * flops / 1e9 / bestCeiling[64]!
+        // Over 100 %: a burst of load from elsewhere fell on the products' runs more than on training's.
+        let disturbed = share > 1 ? "; over 100 %: the machine was busier during the products' runs" : ""
         checks.append(Check(
           name: "batch 64 GFLOP/s vs cblas_sgemm alone on the same shapes",
-          measured: "\(fixed(100 * share, 0)) % (\(fixed(gflops, 1)) of \(fixed(ceiling[64]!, 1)) GFLOP/s)",
+          measured: "\(fixed(100 * share, 0)) % (\(fixed(gflops, 1)) of \(fixed(ceiling[64]!, 1)) GFLOP/s, medians; "
+            + "best runs \(fixed(100 * bestShare, 0)) %\(disturbed))",
           target: "≥ 60 %", passed: share >= 0.6))
       }
     }

@@ -28,7 +28,7 @@ struct GABench: ParsableCommand {
           help: "Training configurations: 64 is batch 64, 16x4 is micro-batch 16 × accumulate 4.")
   var configs: [TrainingShape] = TrainingShape.standard
 
-  @Option(help: "Timed epochs per training configuration, and timed runs of the products alone, which take turns with them (default 3; 1 with --quick).")
+  @Option(help: "Timed epochs per training configuration, and timed runs of the products alone, which take turns with them (default 5; 1 with --quick).")
   var epochs: Int?
 
   @Option(help: "Timed repeats of loading (at least 3) and of evaluation (default 5; 2 with --quick).")
@@ -66,7 +66,7 @@ struct GABench: ParsableCommand {
     }
   }
 
-  var timedEpochs: Int { epochs ?? (quick ? 1 : 3) }
+  var timedEpochs: Int { epochs ?? (quick ? 1 : 5) }
   var timedRepeats: Int { repeats ?? (quick ? 2 : 5) }
   var childMicroBatches: Int { rssMicroBatches ?? (quick ? 640 : 3750) }
 
