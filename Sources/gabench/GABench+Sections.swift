@@ -37,8 +37,8 @@ extension GABench {
     let batches = Array(Set(configs.map(\.batch))).sorted(by: >)
     // With one thread both ways of threading are the same single-threaded products.
     let threadings = threads == 1 ? [.openBLAS] : ProductsBenchmark.Threading.allCases
-    let samples = { (batch: Int) in quick ? 15_000 : train.count }
-    let steps = { (batch: Int) in (samples(batch) + batch - 1) / batch }
+    let samplesPerRun = quick ? 15_000 : train.count  // of the products alone
+    let steps = { (batch: Int) in (samplesPerRun + batch - 1) / batch }
     let cases = threadings.flatMap { t in batches.map { (threading: t, batch: $0) } }
     let loadedKiB = PeakMemory.maxRSSKiB
     let timings = takeTurns(
@@ -100,7 +100,7 @@ extension GABench {
         + "\(grouped(Double(PeakMemory.maxRSSKiB))) KiB after (all \(configs.count) models alive)")
 
     say()
-    say("products alone: the 8 cblas_sgemm of a training step, \(grouped(Double(samples(0)))) samples' "
+    say("products alone: the 8 cblas_sgemm of a training step, \(grouped(Double(samplesPerRun))) samples' "
         + "worth a run, taking turns with the training; median of \(timedEpochs)")
     say(row("threads \(threads)", batches.flatMap { ["b\($0) GFLOP/s", "samples/s"] }, width: 13))
     for threading in threadings {
