@@ -17,7 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python=${TORCH_PYTHON:-python3}
-tuned=${TUNED_PY:-/work/shared/reference/pytorch/tuned.py}
+# The shared reference folder sits beside the repository (as in CI and on developer machines).
+tuned=${TUNED_PY:-$(cd "$(dirname "$0")/.." && pwd)/../shared/reference/pytorch/tuned.py}
 gz=${FASHION_MNIST_GZ:-/usr/share/datasets/fashion-mnist}
 threads="2"
 epochs=5

@@ -18,9 +18,9 @@ func reluBackward(_ dx: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>
   for r in 0..<rows {
     let g = dx + r * stride, x = input + r * stride
     if scale == 1 {
-      for j in columns { g[j] = x[j] > 0 ? g[j] : 0 }
+      for j in columns { let v = g[j]; g[j] = x[j] > 0 ? v : 0 }  // load first: a select, not a branch
     } else {
-      for j in columns { g[j] = x[j] > 0 ? g[j] * scale : 0 }
+      for j in columns { let v = g[j] * scale; g[j] = x[j] > 0 ? v : 0 }
     }
   }
 }
