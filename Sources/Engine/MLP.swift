@@ -52,6 +52,7 @@ public final class MLP: @unchecked Sendable {
       return Linear(inputs: sizes[l], outputs: sizes[l + 1], weight: p["\(linearAt[l]).weight"]!,
                     bias: p["\(linearAt[l]).bias"]!, relu: hidden, batchNorm: norm, dropout: hidden ? dropout : 0)
     }
+    precondition(threads <= MLP.maxThreads, "at most \(MLP.maxThreads) threads")
     pool = WorkerPool(threads: threads)
     BLAS.setThreads(1)
     initialize(seed: seed)
@@ -84,6 +85,7 @@ public final class MLP: @unchecked Sendable {
 
   public var threads: Int { pool.threadCount }
   public func setThreads(_ n: Int) {
+    precondition(n <= MLP.maxThreads, "at most \(MLP.maxThreads) threads")
     if n != pool.threadCount { pool = WorkerPool(threads: n) }
   }
 
@@ -96,6 +98,20 @@ public final class MLP: @unchecked Sendable {
     capacity = rows
     for (l, layer) in layers.enumerated() { layer.prepare(capacity: rows, needsInputGradient: l > 0) }
   }
+
+  /// ‖g‖ over every parameter, each thread summing its own slice: cheap enough to
+  /// record after every micro-batch of a `train` (the saw-tooth of `plot grad`).
+  public var gradientNorm: Float {
+    let g = parameters.grads, partial = partialSums
+    pool.run { part, parts in
+      let chunk = (g.count + parts - 1) / parts
+      let lower = min(g.count, part * chunk), upper = min(g.count, lower + chunk)
+      partial[part] = g.sumOfSquares(lower..<upper)
+    }
+    return (0..<pool.threadCount).reduce(Float(0)) { $0 + partial[$1] }.squareRoot()
+  }
+  private let partialSums = Tensor(count: MLP.maxThreads)   // one per thread
+  public static let maxThreads = 64
 
   /// Floats held by the workspaces for the current capacity (activations and their gradients).
   public var workspaceFloats: Int { layers.reduce(0) { $0 + $1.workspaceFloats } }

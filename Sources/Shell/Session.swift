@@ -180,6 +180,6 @@ public final class Session {
   /// Remembers ‖g‖ after a backward, step or zero, for `plot grad`.
   func noteGradient(_ event: History.GradientEvent) {
     guard let t = trainer else { return }
-    history.record(event, t.model.parameters.grads.fastNorm)
+    history.record(event, t.model.gradientNorm)
   }
 }

@@ -42,3 +42,14 @@ import Testing
     #expect(hits.array == [1000, 1000, 2, 2])
   }
 }
+
+@Suite struct GradientNormTests {
+  @Test(arguments: [1, 2, 3])
+  func threadedNormEqualsTheExactOne(threads: Int) {
+    let model = MLP(sizes: [50, 70, 10], seed: 4, threads: threads)
+    var rng = RandomNumbers(seed: 9)
+    for i in 0..<model.parameters.grads.count { model.parameters.grads[i] = rng.uniform(1) }
+    let exact = model.parameters.grads.norm
+    #expect(abs(Double(model.gradientNorm) - exact) / exact < 1e-5)
+  }
+}
