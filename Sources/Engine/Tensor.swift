@@ -106,7 +106,6 @@ extension Tensor {
     return s.squareRoot()
   }
 
-
   /// Σx² over `range`, in Float with sixteen lanes (the loop vectorises).
   public func sumOfSquares(_ range: Range<Int>) -> Float {
     var lanes = SIMD16<Float>()
