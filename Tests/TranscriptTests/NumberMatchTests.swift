@@ -39,6 +39,14 @@ import Testing
     #expect(!match("ga 1/4", "ga 2/4"))
   }
 
+  /// A UUID in a temporary path holds `37779E812`, a number too large for a Double.
+  @Test func numbersTooLargeForADoubleMatchTheirOwnSpelling() {
+    let path = "/tmp/gashell-notebook-76693F28-F3A9-45E6-AD0D-37779E812AC6/n.ipynb"
+    #expect(match("written to \(path)", "written to \(path)"))
+    #expect(!match("written to \(path)", "written to \(path.replacingOccurrences(of: "E812", with: "E813"))"))
+    #expect(match("x 1e999", "x 1e999"))
+  }
+
   @Test func thousandsSeparatorsAreOneExactNumber() {
     #expect(match("669,706 parameters", "669,706 parameters"))
     #expect(!match("669,706 parameters", "669,707 parameters"))
