@@ -46,7 +46,7 @@ public struct Command: Sendable {
   /// Candidates for the word starting at `wordStart` in `line` (the text before the cursor).
   public static func candidates(line: String, wordStart: Int, session: Session? = nil) -> Candidates {
     let before = String(line.prefix(wordStart))
-    let words = before.split(separator: " ").map(String.init)
+    let words = Words.splitLeniently(before)
     guard let first = words.first else { return .words(all.flatMap { [$0.name] + $0.aliases }) }
     guard let command = named(first) else { return .words([]) }
     return command.complete(Array(words.dropFirst()), session)

@@ -78,9 +78,10 @@ public final class Session {
     let trimmed = line.trimmingCharacters(in: .whitespaces)
     if trimmed.isEmpty || trimmed.hasPrefix("#") { return }  // an empty line never repeats a command
     cells.append(.code(prompt: prompt, command: trimmed, output: ""))
-    let words = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-    guard let command = Command.named(words[0]) else {
-      throw ShellError("unknown command '\(words[0])'" + suggestion(words[0], among: Command.all.map(\.name))
+    let words = try Words.split(trimmed)
+    guard let first = words.first else { throw ShellError("an empty command — type `help` for the commands") }
+    guard let command = Command.named(first) else {
+      throw ShellError("unknown command '\(first)'" + suggestion(first, among: Command.all.map(\.name))
         + " — `help` lists the commands")
     }
     try command.run(self, Array(words.dropFirst()))

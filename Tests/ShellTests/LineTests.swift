@@ -27,6 +27,26 @@ import Testing
     #expect(try t.run("set accumulate {0: 8,   4: 2}") == "accumulate = {0: 8, 4: 2}\n")
   }
 
+  @Test func quotesAndBackslashesKeepSpacesInOneWord() throws {
+    #expect(try Words.split(#"save weights "my run.safetensors""#) == ["save", "weights", "my run.safetensors"])
+    #expect(try Words.split("save weights 'my run.safetensors'") == ["save", "weights", "my run.safetensors"])
+    #expect(try Words.split(#"save weights my\ run.safetensors"#) == ["save", "weights", "my run.safetensors"])
+    #expect(try Words.split(#"load weights ~/"a b"/c.safetensors"#) == ["load", "weights", "~/a b/c.safetensors"])
+    #expect(try Words.split(#"x "it's" 'say "hi"'"#) == ["x", "it's", #"say "hi""#])
+    #expect(try Words.split(#"x "" y"#) == ["x", "", "y"])
+  }
+
+  @Test func anUnclosedQuoteIsRejectedAndChangesNothing() throws {
+    let t = TestSession()
+    try t.run(["model mlp 8", "set accumulate 4", "backward"])
+    let before = Snapshot(t)
+    #expect(throws: ShellError(#"unclosed " — end the quoted name with another ""#)) {
+      try t.run(#"save weights "my run.safetensors"#)
+    }
+    #expect(Snapshot(t) == before)
+    #expect(Words.splitLeniently(#"load weights "my ru"#) == ["load", "weights", "my ru"])
+  }
+
   @Test func commandNamesAreExactAndAliasesWork() throws {
     let t = TestSession()
     #expect(throws: ShellError("unknown command 'Help' — did you mean 'help'? — `help` lists the commands")) {

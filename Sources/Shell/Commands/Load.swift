@@ -73,7 +73,7 @@ extension Command {
   }
 
   private static func loadWeights(_ session: Session, _ words: [String]) throws {
-    guard words.count == 1 else { throw load.usageError("load weights takes one file") }
+    guard words.count == 1 else { throw load.usageError(words.isEmpty ? "give a file name" : "one file name — put a name with spaces in quotes") }
     let path = (words[0] as NSString).expandingTildeInPath
     // Into the model there is, if the file fits it (batch norm and dropout models load only so) …
     if let t = session.trainer, (try? Checkpoint.loadWeights(into: t.model, from: path)) != nil {

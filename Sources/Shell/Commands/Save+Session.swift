@@ -16,7 +16,7 @@ extension Command {
   /// `save notebook FILE.ipynb` or `save transcript FILE`; `arguments[0]` is one of `sessionRecords`.
   static func saveSession(_ session: Session, _ arguments: [String]) throws {
     guard arguments.count == 2 else {
-      throw save.usageError(arguments.count < 2 ? "give a file name" : "one file name, without spaces")
+      throw save.usageError(arguments.count < 2 ? "give a file name" : "one file name — put a name with spaces in quotes")
     }
     let file = arguments[1]
     let finished = Array(session.cells.dropLast())

@@ -25,7 +25,7 @@ extension Command {
       if let what = arguments.first, sessionRecords.contains(what) { return try saveSession(session, arguments) }
       if arguments.first == "plot" { return try savePlot(session, Array(arguments.dropFirst())) }
       guard arguments.count == 2, ["weights", "grads"].contains(arguments[0]) else {
-        throw Command.save.usageError(arguments.first.map { ["weights", "grads"].contains($0) ? "give a file name" : "cannot save '\($0)'" + suggestion($0, among: ["weights", "grads", "plot"] + sessionRecords) } ?? "save what?")
+        throw Command.save.usageError(arguments.first.map { ["weights", "grads"].contains($0) ? (arguments.count < 2 ? "give a file name" : "one file name — put a name with spaces in quotes") : "cannot save '\($0)'" + suggestion($0, among: ["weights", "grads", "plot"] + sessionRecords) } ?? "save what?")
       }
       let t = try session.requireTrainer()
       let path = (arguments[1] as NSString).expandingTildeInPath
