@@ -39,6 +39,8 @@ public final class Session {
     var dropout: Float = 0
   }
   var architecture = Architecture(hidden: [])
+  /// Where the model's weights came from, for `show model`: "seed 0", or the weights file loaded.
+  var weightsOrigin = ""
   var runs: [Run] = []
   var lastTest: Trainer.Evaluation?
 
@@ -145,6 +147,7 @@ public final class Session {
     let model = MLP(sizes: [784] + a.hidden + [10], seed: settings.seed, threads: settings.threads,
                     batchNorm: a.batchNorm, dropout: a.dropout)
     architecture = a
+    weightsOrigin = "seed \(settings.seed)"
     let t = Trainer(model: model, optimizer: makeOptimizer(for: model))
     settings.configure(t)
     trainer = t

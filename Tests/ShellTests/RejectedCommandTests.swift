@@ -29,7 +29,7 @@ import Testing
       "reset", "save weights /tmp/never.safetensors", "save grads /tmp/never.safetensors", "runs",
     ], in: t)
     let model = TestSession(data: false)
-    try? model.run("model mlp 8")
+    _ = try? model.run("model mlp 8")
     expectRejected(["forward", "backward", "train 1", "test", "compare", "profile"], in: model)
   }
 

@@ -73,7 +73,7 @@ struct Snapshot: Equatable, CustomStringConvertible {
     prompt = s.prompt
     wantsToQuit = s.wantsToQuit
     data = [s.train?.count ?? -1, s.test?.count ?? -1, s.trainLoader?.batchesPerEpoch ?? -1]
-    architecture = String(describing: s.architecture)
+    architecture = String(describing: s.architecture) + ", " + s.weightsOrigin
     trainer = s.trainer.map(ObjectIdentifier.init)
     model = s.trainer.map { ObjectIdentifier($0.model) }
     optimizer = s.trainer.map { ObjectIdentifier($0.optimizer) }

@@ -86,14 +86,15 @@ extension Command {
       guard sizes.first == 784, sizes.last == 10 else {
         throw ShellError("\(words[0]) holds a \(sizes.map(String.init).joined(separator: "-")) network; gashell's models take 784 inputs and give 10 classes")
       }
-      let previous = (session.trainer, session.architecture)
+      let previous = (session.trainer, session.architecture, session.weightsOrigin)
       session.makeModel(Session.Architecture(hidden: Array(sizes.dropFirst().dropLast())))
       do { try Checkpoint.loadWeights(into: session.trainer!.model, from: path) } catch {
-        (session.trainer, session.architecture) = previous
+        (session.trainer, session.architecture, session.weightsOrigin) = previous
         throw ShellError("\(error)")
       }
     }
     let sizes = session.trainer!.model.sizes
+    session.weightsOrigin = "weights from \(words[0])"
     session.trainer!.resetCursor()
     session.closeRun()
     session.say("weights of MLP \(sizes.map(String.init).joined(separator: " → ")) loaded from \(words[0]); gradients and optimizer state cleared")

@@ -48,7 +48,7 @@ extension Command {
 
   static func describeModel(_ session: Session) {
     guard let model = session.trainer?.model else { return }
-    session.say("MLP " + model.sizes.map(String.init).joined(separator: " → ") + ", seed \(session.settings.seed)")
+    session.say("MLP " + model.sizes.map(String.init).joined(separator: " → ") + ", \(session.weightsOrigin)")
     let rows = model.summary
     let w0 = rows.map(\.layer.count).max()!, w1 = rows.map(\.shape.count).max()!
     for r in rows {
