@@ -119,11 +119,21 @@ public final class Session {
 
   /// Data, a model, and room in the memory budget for the next micro-batch: what
   /// `forward` and `backward` need before they touch anything.
-  func requireNextMicroBatch() throws -> (train: DataLoader, trainer: Trainer) {
+  func requireNextMicroBatch(training: Bool) throws -> (train: DataLoader, trainer: Trainer) {
     let loaders = try requireData()
     let t = try requireTrainer()
-    try Memory.check(self, batch: loaders.train.size(ofBatch: t.nextBatch))
+    let size = loaders.train.size(ofBatch: t.nextBatch)
+    if training { try requireBatchNormSamples(t, size, "the next micro-batch") }
+    try Memory.check(self, batch: size)
     return (loaders.train, t)
+  }
+
+  /// Batch norm in training divides by a batch's variance, which one sample does not have:
+  /// PyTorch raises "Expected more than 1 value per channel when training", and so do we.
+  func requireBatchNormSamples(_ t: Trainer, _ smallest: Int, _ which: String) throws {
+    guard t.model.batchNorm, smallest < 2 else { return }
+    throw ShellError("batch norm needs at least 2 samples per micro-batch in training (PyTorch refuses 1 too), "
+      + "and \(which) holds 1 — " + (settings.batch < 2 ? "set batch 2 or more" : "choose a batch size that does not leave 1 sample over"))
   }
 
   /// Loaders for the current batch size and shuffling; the test loader uses the

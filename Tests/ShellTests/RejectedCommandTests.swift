@@ -123,6 +123,21 @@ import Testing
     try t.run("backward")
   }
 
+  /// Batch norm with one sample in a training micro-batch, refused as PyTorch refuses it.
+  @Test func batchNormWithOneSampleChangesNothing() throws {
+    let t = TestSession()
+    try t.run(["model mlp 8 batchnorm", "set batch 1"])
+    expectRejected(["backward", "train 1", "train 2 steps", "profile"], in: t)
+    try t.run("forward")                      // eval mode: running statistics, so one sample is fine
+    try t.run(["set batch 2", "set accumulate 2", "backward", "zero", "set batch 1"])
+    expectRejected(["compare"], in: t)
+    // The epoch's last micro-batch of one sample would fail at the end of the epoch: refused at the start.
+    let n = t.session.train!.count
+    try t.run("set batch \(n - 1)")
+    expectRejected(["train 1"], in: t)
+    try t.run("backward")                     // the first micro-batch has n − 1 samples
+  }
+
   /// The snapshot is not blind: each of these accepted commands changes it.
   @Test func theSnapshotSeesEveryKindOfChange() throws {
     let t = try busySession()

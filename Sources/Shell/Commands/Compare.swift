@@ -22,6 +22,7 @@ extension Command {
       guard n > 1 else { throw ShellError("accumulate is 1: nothing to compare — `set accumulate 4` first") }
       let indices = (0..<n).map { (t.nextBatch + $0) % train.batchesPerEpoch }
       let rows = indices.reduce(0) { $0 + train.size(ofBatch: $1) }
+      try session.requireBatchNormSamples(t, indices.map(train.size(ofBatch:)).min()!, "a micro-batch to compare")
       try Memory.check(session, batch: rows, for: "the activations of the large batch")
 
       // The micro-batches the next window would see, and the scales the rules give them.

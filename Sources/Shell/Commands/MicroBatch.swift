@@ -9,9 +9,9 @@ extension Command {
     details: "forward     pred = model(X); loss = loss_fn(pred, y) — nothing is accumulated",
     run: { session, arguments in
       guard arguments.isEmpty else { throw Command.forward.usageError("forward takes no argument") }
-      let (train, t) = try session.requireNextMicroBatch()
+      let (train, t) = try session.requireNextMicroBatch(training: false)
       let r = t.forward(train)
-      session.say("loss \(fixed(r.loss, 6))   batch \(t.nextBatch + 1) of \(grouped(train.batchesPerEpoch)), epoch \(t.epoch + 1) (\(r.samples) samples, \(r.correct) right); no gradient")
+      session.say("loss \(fixed(r.loss, 6))   batch \(t.nextBatch + 1) of \(grouped(train.batchesPerEpoch)), epoch \(t.epoch + 1) (\(counted(r.samples, "sample")), \(r.correct) right); no gradient")
     })
 
   static let backward: Command = Command(
@@ -24,7 +24,7 @@ extension Command {
       """,
     run: { session, arguments in
       guard arguments.isEmpty else { throw Command.backward.usageError("backward takes no argument") }
-      let (train, t) = try session.requireNextMicroBatch()
+      let (train, t) = try session.requireNextMicroBatch(training: true)
       let m = t.backward(train)
       session.noteGradient(.backward)
       let a = t.accumulator

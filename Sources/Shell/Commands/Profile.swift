@@ -13,6 +13,7 @@ extension Command {
       let count = try arguments.first.map { try integer($0, "micro-batches", in: 1...10_000) } ?? 20
       let loaders = try session.requireData()
       let t = try session.requireTrainer()
+      try session.requireBatchNormSamples(t, loaders.train.batchSize, "each micro-batch")
       try Memory.check(session, batch: loaders.train.batchSize)
       let train = loaders.train
       let model = t.model.clone()

@@ -27,6 +27,9 @@ extension Command {
       }
       let loaders = try session.requireData()
       let t = try session.requireTrainer()
+      let last = loaders.train.size(ofBatch: loaders.train.batchesPerEpoch - 1)
+      try session.requireBatchNormSamples(t, min(loaders.train.batchSize, last),
+                                          loaders.train.batchSize < 2 ? "each micro-batch" : "the epoch's last micro-batch")
       try Memory.check(session, batch: loaders.train.batchSize)
       if session.settings.quick, let e = epochs, e > quickEpochs {
         session.say("(quick mode: \(quickEpochs) of \(e) epochs)")
