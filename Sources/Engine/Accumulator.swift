@@ -109,6 +109,16 @@ public struct Accumulator: Sendable {
     plannedSamples = 0
   }
 
+  /// The counters a saved training state had (see `TrainingPosition`); the rules stay as set.
+  public mutating func restore(steps: Int, microBatches: Int, samples: Int,
+                               plannedMicroBatches: Int, plannedSamples: Int) {
+    self.steps = steps
+    self.microBatches = microBatches
+    self.samples = samples
+    self.plannedMicroBatches = plannedMicroBatches
+    self.plannedSamples = plannedSamples
+  }
+
   /// Back to no steps taken (a fresh model).
   public mutating func reset() {
     closeWindow()

@@ -96,10 +96,10 @@ public enum Checkpoint {
     return sizes
   }
 
-  /// Loads weights, gradients and optimizer state (through `Optimizer.restore`) into `trainer`, whose
-  /// model must have the file's sizes and whose optimizer must be of the file's kind. On any error
-  /// nothing changes. Returns where training stood; the trainer's cursor and accumulator are not set
-  /// from it, because Trainer and Accumulator keep those counters private(set).
+  /// Loads weights, gradients, optimizer state (through `Optimizer.restore`), the trainer's cursor and
+  /// the accumulator's counters into `trainer`, whose model must have the file's sizes and whose
+  /// optimizer must be of the file's kind; the accumulation rules are the trainer's own. On any error
+  /// nothing changes. Returns where training stood.
   @discardableResult
   public static func loadTrainingState(into trainer: Trainer, from path: String) throws -> TrainingPosition {
     func failure(_ message: String) -> CheckpointError { CheckpointError(path: path, message: message) }
@@ -126,6 +126,12 @@ public enum Checkpoint {
     let stepCount = try integer("optimizer.steps")
     var position = TrainingPosition()
     for (key, field) in TrainingPosition.keys { position[keyPath: field] = try integer(key) }
+    let open = position.microBatches > 0
+    guard open ? position.samples > 0 && position.plannedMicroBatches > 0
+               : position.samples == 0 && position.plannedMicroBatches == 0 && position.plannedSamples == 0 else {
+      throw failure("the accumulator's counters do not describe a window (micro-batches \(position.microBatches), "
+        + "samples \(position.samples), planned \(position.plannedMicroBatches) and \(position.plannedSamples))")
+    }
     var state: [String: Tensor] = [:]
     for (name, tensor) in entries(in: file, under: optimizerPrefix).tensors.sorted(by: { $0.key < $1.key }) {
       guard tensor.count == model.parameterCount else {
@@ -148,6 +154,7 @@ public enum Checkpoint {
       p.value.copy(from: value)
       p.grad.copy(from: grad)
     }
+    trainer.restore(position)
     return position
   }
 

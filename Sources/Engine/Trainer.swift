@@ -44,6 +44,7 @@ public final class Trainer: @unchecked Sendable {
 
   /// Loss of the next micro-batch without gradients; the cursor stays.
   public func forward(_ source: BatchSource) -> (loss: Float, samples: Int, correct: Int) {
+    wrapCursor(source)
     let b = load(source, index: nextBatch)
     let logits = model.forward(b.x, training: false)  // a look: no statistics updated, no dropout
     let r = CrossEntropy.evaluate(logits: logits, labels: b.y)
@@ -53,6 +54,7 @@ public final class Trainer: @unchecked Sendable {
   /// The next micro-batch: forward, loss · scale, backward — gradients add up.
   /// Does not step: call `stepIfWindowFull()` or `step()`.
   public func backward(_ source: BatchSource, gradient: Tensor? = nil) -> MicroBatch {
+    wrapCursor(source)
     let index = nextBatch
     let b = load(source, index: index)
     let scale = accumulator.scale(forBatch: index, epoch: epoch, of: source)
@@ -108,6 +110,16 @@ public final class Trainer: @unchecked Sendable {
     epoch = 0
     restartEpoch()
     accumulator.reset()
+    lastLoss = nil
+  }
+
+  /// Puts the cursor and the accumulator's counters where a saved training state had them.
+  public func restore(_ p: TrainingPosition) {
+    epoch = p.epoch
+    nextBatch = p.nextBatch
+    startedEpoch = nil
+    accumulator.restore(steps: p.steps, microBatches: p.microBatches, samples: p.samples,
+                        plannedMicroBatches: p.plannedMicroBatches, plannedSamples: p.plannedSamples)
     lastLoss = nil
   }
 
@@ -176,6 +188,15 @@ public final class Trainer: @unchecked Sendable {
     }
     source.fill(batch, index: index)
     return batch
+  }
+
+  /// A cursor restored past the end of this source's epoch (saved with a smaller batch size):
+  /// that epoch is over, so the next one begins.
+  private func wrapCursor(_ source: BatchSource) {
+    if nextBatch >= source.batchesPerEpoch {
+      nextBatch = 0
+      epoch += 1
+    }
   }
 
   private func advance(_ source: BatchSource) {

@@ -27,10 +27,14 @@ private struct Bits: Equatable, CustomStringConvertible, CustomDebugStringConver
 
 private func bits(_ t: Tensor) -> Bits { Bits(values: t.array.map(\.bitPattern)) }
 
-/// Every number a trainer's training depends on: weights, gradients, optimizer buffers and step count.
+/// Every number a trainer's training depends on: weights, gradients, optimizer buffers and step count,
+/// the cursor and the accumulator's counters.
 private func snapshot(_ trainer: Trainer) -> [Bits] {
-  [bits(trainer.model.parameters.values), bits(trainer.model.parameters.grads)]
-    + trainer.optimizer.state.map { bits($0.tensor) } + [Bits(values: [UInt32(trainer.optimizer.stepCount)])]
+  let p = TrainingPosition(trainer)
+  let counters = [trainer.optimizer.stepCount, p.epoch, p.nextBatch, p.steps, p.microBatches, p.samples,
+                  p.plannedMicroBatches, p.plannedSamples]
+  return [bits(trainer.model.parameters.values), bits(trainer.model.parameters.grads)]
+    + trainer.optimizer.state.map { bits($0.tensor) } + [Bits(values: counters.map(UInt32.init))]
 }
 
 /// Expects `action` to throw a CheckpointError reading `"\(path): \(message)"`.
@@ -134,6 +138,30 @@ private func trainer(_ kind: OptimizerKind, seed: UInt64) -> Trainer {
       let c = MLP(sizes: sizes, seed: 3)
       try Checkpoint.loadWeights(into: c, from: path)
       #expect(bits(c.parameters.values) == bits(a.model.parameters.values))
+      // The cursor and the open window come back too: both finish the window and train on alike.
+      #expect(TrainingPosition(b) == position && b.accumulator.isWindowOpen)
+      var lossesA: [UInt32] = [], lossesB: [UInt32] = []
+      _ = a.train(source(), steps: 3, afterMicroBatch: { m, _ in lossesA.append(m.loss.bitPattern) })
+      _ = b.train(source(), steps: 3, afterMicroBatch: { m, _ in lossesB.append(m.loss.bitPattern) })
+      #expect(lossesA.count == 4 && lossesB == lossesA)   // batches 3 | 4 (the epoch's end) | 0, 1
+      #expect(snapshot(b) == snapshot(a) && TrainingPosition(b) == TrainingPosition(a))
+    }
+  }
+
+  /// A cursor saved at batch 3 of 5, loaded where an epoch has 2 batches: that epoch is over,
+  /// so the next micro-batch is the next epoch's first.
+  @Test func aCursorPastTheEndOfASmallerEpochMovesToTheNextEpoch() throws {
+    try withDirectory { directory in
+      let path = directory + "/state.safetensors"
+      let a = trainer(.sgdMomentum, seed: 1), b = trainer(.sgdMomentum, seed: 2)
+      _ = a.train(source(), steps: 1)
+      _ = a.backward(source())
+      a.step()                  // a short window, so the file holds no open one
+      try Checkpoint.saveTrainingState(a, to: path)
+      try Checkpoint.loadTrainingState(into: b, from: path)
+      #expect(b.epoch == 0 && b.nextBatch == 3)
+      let m = b.backward(ArraySource(count: 8, features: 6, classes: 3, batchSize: 4, seed: 7))
+      #expect(m.epoch == 1 && m.index == 0 && b.nextBatch == 1)
     }
   }
 
@@ -301,6 +329,8 @@ private func trainer(_ kind: OptimizerKind, seed: UInt64) -> Trainer {
          "metadata optimizer.steps is 'two', not a count"),
         (try rewrite(path, in: directory) { _, metadata in metadata["accumulator.samples"] = nil },
          "metadata accumulator.samples is missing, not a count"),
+        (try rewrite(path, in: directory) { _, metadata in metadata["accumulator.planned_micro_batches"] = "0" },
+         "the accumulator's counters do not describe a window (micro-batches 1, samples 4, planned 0 and 4)"),
         (try rewrite(path, in: directory) { _, metadata in metadata["optimizer"] = "SGD" },
          "the file holds SGD optimizer state but the optimizer is Adam: choose SGD first"),
         (try rewrite(path, in: directory) { _, metadata in metadata["optimizer"] = nil },
