@@ -2,9 +2,10 @@
 // names the tutorial's nn.Sequential ("0.weight", "0.bias", "2.weight", …): a weights file loads with
 // `model.load_state_dict(safetensors.torch.load_file(path))`, and PyTorch's files load here.
 //
-// A training state holds the weights, the gradients as "grad.0.weight", …, the optimizer's buffers as
-// "optimizer.momentum_buffer" or "optimizer.exp_avg" and "optimizer.exp_avg_sq" (each [P], over the
-// flat parameter buffer), and as metadata the optimizer's name and step count and where training stood.
+// A training state holds the weights and batch norm's running statistics, the gradients as
+// "grad.0.weight", …, the optimizer's buffers as "optimizer.momentum_buffer" or "optimizer.exp_avg" and
+// "optimizer.exp_avg_sq" (each [P], over the flat parameter buffer), and as metadata the optimizer's
+// name and step count and where training stood.
 // Loading validates everything first and then copies, so a file that does not fit changes nothing.
 
 /// A checkpoint that cannot be read or written, or does not fit the model it is loaded into.
@@ -57,7 +58,7 @@ public enum Checkpoint {
   /// trainer's position as metadata: everything needed to continue training bit for bit.
   public static func saveTrainingState(_ trainer: Trainer, to path: String) throws {
     let model = trainer.model, optimizer = trainer.optimizer
-    let tensors = named(model, \.value) + named(model, \.grad).map { (gradPrefix + $0.name, $0.tensor) }
+    let tensors = named(model, \.value) + model.buffers + named(model, \.grad).map { (gradPrefix + $0.name, $0.tensor) }
       + optimizer.state.map { (optimizerPrefix + $0.name, $0.tensor) }
     var metadata = [contentsKey: Contents.trainingState, "optimizer": optimizer.name,
                     "optimizer.description": optimizer.description, "optimizer.steps": "\(optimizer.stepCount)",
@@ -110,7 +111,8 @@ public enum Checkpoint {
     }
     let model = trainer.model, optimizer = trainer.optimizer
     let parameterLayout = model.parameters.parameters.map { ($0.name, $0.value.shape) }
-    let values = try check(weights(in: file, path), layout: parameterLayout, sizes: model.sizes, path)
+    let valueTargets = model.parameters.parameters.map { ($0.name, $0.value) } + model.buffers
+    let values = try check(weights(in: file, path), layout: valueTargets.map { ($0.0, $0.1.shape) }, sizes: model.sizes, path)
     let grads = try check(entries(in: file, under: gradPrefix), layout: parameterLayout, sizes: model.sizes, path)
 
     guard let kind = file.metadata["optimizer"] else { throw failure("metadata optimizer is missing") }
@@ -150,10 +152,8 @@ public enum Checkpoint {
       try? optimizer.restore(saved, stepCount: savedSteps)
       throw failure("\(error)")
     }
-    for (p, (value, grad)) in zip(model.parameters.parameters, zip(values, grads)) {
-      p.value.copy(from: value)
-      p.grad.copy(from: grad)
-    }
+    for ((_, target), value) in zip(valueTargets, values) { target.copy(from: value) }
+    for (p, grad) in zip(model.parameters.parameters, grads) { p.grad.copy(from: grad) }
     trainer.restore(position)
     return position
   }

@@ -148,6 +148,25 @@ private func trainer(_ kind: OptimizerKind, seed: UInt64) -> Trainer {
     }
   }
 
+  /// Batch norm's running statistics are part of the state: evaluation after loading is the same.
+  @Test func aBatchNormStateKeepsItsRunningStatistics() throws {
+    try withDirectory { directory in
+      let path = directory + "/bn.safetensors"
+      func bnTrainer(seed: UInt64) -> Trainer {
+        let model = MLP(sizes: sizes, seed: seed, batchNorm: true)
+        return Trainer(model: model, optimizer: SGD(model.parameters, pool: { model.pool }, learningRate: 0.1),
+                       accumulator: Accumulator(schedule: AccumulationSchedule(2)))
+      }
+      let a = bnTrainer(seed: 1), b = bnTrainer(seed: 2)
+      _ = a.train(source(), epochs: 1)
+      try Checkpoint.saveTrainingState(a, to: path)
+      try Checkpoint.loadTrainingState(into: b, from: path)
+      #expect(b.model.buffers.map { bits($0.tensor) } == a.model.buffers.map { bits($0.tensor) })
+      #expect(b.evaluate(source()).averageLoss == a.evaluate(source()).averageLoss)
+      #expect(snapshot(b) == snapshot(a))
+    }
+  }
+
   /// A cursor saved at batch 3 of 5, loaded where an epoch has 2 batches: that epoch is over,
   /// so the next micro-batch is the next epoch's first.
   @Test func aCursorPastTheEndOfASmallerEpochMovesToTheNextEpoch() throws {
