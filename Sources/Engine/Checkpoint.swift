@@ -88,6 +88,11 @@ public enum Checkpoint {
       let shape = entries.tensors["0.weight"]!.shape
       throw CheckpointError(path: path, message: "\(first) is \(shape), not a matrix [out, in]: not an MLP's weights")
     }
+    if let empty = sizes.firstIndex(of: 0) {   // shapes may hold a 0; a layer may not
+      let name = entries.prefix + "\(2 * max(0, empty - 1)).weight"
+      throw CheckpointError(path: path, message: "\(name) is \(entries.tensors["\(2 * max(0, empty - 1)).weight"]!.shape): "
+        + "a layer of width 0 is not an MLP's")
+    }
     let l = sizes.count - 1
     if let next = entries.tensors["\(2 * l).weight"] {  // there is a next layer, but it does not chain
       throw CheckpointError(path: path, message: "\(entries.prefix)\(2 * l).weight is \(next.shape): it does not "

@@ -42,6 +42,8 @@ public final class Session {
   /// Where the model's weights came from, for `show model`: "seed 0", or the weights file loaded.
   var weightsOrigin = ""
   var runs: [Run] = []
+  /// Where the wrapped optimizer's last `step` call was made: [epoch, next batch, steps, micro-batches].
+  var lastWrapperCall: [Int]?
   var lastTest: Trainer.Evaluation?
 
   // What the session remembers of itself (notebooks, transcripts, plots)
@@ -134,6 +136,14 @@ public final class Session {
     guard t.model.batchNorm, smallest < 2 else { return }
     throw ShellError("batch norm needs at least 2 samples per micro-batch in training (PyTorch refuses 1 too), "
       + "and \(which) holds 1 — " + (settings.batch < 2 ? "set batch 2 or more" : "choose a batch size that does not leave 1 sample over"))
+  }
+
+  /// Changing how a window is made, or what data it draws from, while one is open would mix two
+  /// kinds of micro-batch in one step.
+  func requireClosedWindow(_ what: String) throws {
+    guard let t = trainer, t.accumulator.isWindowOpen else { return }
+    let k = t.accumulator.microBatches
+    throw ShellError("\(k) micro-batch\(k == 1 ? " is" : "es are") accumulated — run `step` or `zero` before changing \(what)")
   }
 
   /// Loaders for the current batch size and shuffling; the test loader uses the

@@ -303,6 +303,11 @@ private func trainer(_ kind: OptimizerKind, seed: UInt64) -> Trainer {
       }
       let noBias = try file(directory, good.filter { $0.name != "0.bias" })
       expectError(noBias, "missing 0.bias") { _ = try Checkpoint.layerSizes(in: noBias) }
+      let zeroWidth = try file(directory, [("0.weight", Tensor(rows: 0, columns: 6)), ("0.bias", Tensor(count: 0)),
+                                           ("2.weight", Tensor(rows: 3, columns: 0)), ("2.bias", Tensor(count: 3))])
+      expectError(zeroWidth, "0.weight is [0, 6]: a layer of width 0 is not an MLP's") {
+        _ = try Checkpoint.layerSizes(in: zeroWidth)
+      }
     }
   }
 

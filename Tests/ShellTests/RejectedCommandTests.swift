@@ -71,6 +71,7 @@ import Testing
       "set seed -1", "set seed x", "set shuffle maybe", "set threads 0", "set threads 9",
       "set normalize mean", "set quick sometimes", "set policy pytorch", "set clip 0", "set clip big",
       "set clip 1 macro", "set autozero maybe", "set memory a lot", "set memory 2000GB",
+      #"set optimizer """#, "set clip ' '", #"set batch "" "#,
     ], in: t)
   }
 
@@ -79,7 +80,7 @@ import Testing
     let t = try busySession()
     expectRejected([
       "set batch 32", "set accumulate 2", "set accumulate {0: 4, 1: 2}", "set normalize window",
-      "set policy keras", "set optimizer sgd wrap 4",
+      "set policy keras", "set optimizer sgd wrap 4", "load fashion train 100 test 10",
     ], in: t)
     // Settings that do not make windows may change with one open.
     try t.run(["set lr 0.01", "set momentum 0.9", "set seed 3", "set threads 1", "set clip 1.0"])
@@ -136,6 +137,18 @@ import Testing
     try t.run("set batch \(n - 1)")
     expectRejected(["train 1"], in: t)
     try t.run("backward")                     // the first micro-batch has n − 1 samples
+  }
+
+  /// Run:AI's wrapper counts its own N: accumulate cannot say otherwise while it is on.
+  @Test func theWrappersCountIsItsOwn() throws {
+    let t = TestSession()
+    try t.run(["model mlp 8", "set optimizer sgd wrap 4"])
+    expectRejected(["set accumulate 2", "set accumulate {0: 8, 4: 2}"], in: t)
+    try t.run("backward")
+    #expect(try t.run("step") == "wrapper: step() call 1 of 4 — no update yet, gradients kept\n")
+    #expect(try t.run("step").hasPrefix("wrapper: step() call 1 of 4 was already made for this micro-batch"))
+    try t.run(["backward", "backward", "backward"])
+    #expect(try t.run("step").hasPrefix("step 1: applied the gradient of 4 micro-batches"))
   }
 
   /// The snapshot is not blind: each of these accepted commands changes it.

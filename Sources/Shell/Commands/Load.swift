@@ -55,6 +55,7 @@ extension Command {
       }
       i += 2
     }
+    try session.requireClosedWindow("the data")
     if session.settings.quick {
       trainCount = min(trainCount ?? quickSizes.train, quickSizes.train)
       testCount = min(testCount ?? quickSizes.test, quickSizes.test)

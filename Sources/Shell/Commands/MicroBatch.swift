@@ -52,7 +52,15 @@ extension Command {
       guard a.isWindowOpen else { throw ShellError("nothing accumulated since the last step — run `backward` first") }
       if let n = session.settings.wrap, a.microBatches < n {
         // Run:AI's wrapper: step() is called after every batch; it only updates on the Nth call.
-        session.say("wrapper: step() call \(a.microBatches) of \(n) — no update yet, gradients kept")
+        // gashell counts one call per micro-batch, as that loop makes them, so a second `step`
+        // without a `backward` between is not a new call.
+        let here = [t.epoch, t.nextBatch, a.steps, a.microBatches]
+        if session.lastWrapperCall == here {
+          session.say("wrapper: step() call \(a.microBatches) of \(n) was already made for this micro-batch — run `backward` for the next")
+        } else {
+          session.say("wrapper: step() call \(a.microBatches) of \(n) — no update yet, gradients kept")
+        }
+        session.lastWrapperCall = here
         return
       }
       let (k, samples) = (a.microBatches, a.samples)

@@ -2,6 +2,7 @@
 // changes, so a rejected `set` leaves the session exactly as it was.
 
 import Engine
+import Foundation
 
 extension Command {
   static let set: Command = Command(
@@ -27,17 +28,10 @@ extension Command {
         throw ShellError("no setting '\(name)'" + suggestion(name, among: Setting.allCases.map(\.rawValue))
           + " — `show settings` lists them")
       }
-      guard arguments.count >= 2 else { throw ShellError("set \(name) needs a value: \(setting.grammar)") }
-      let value = arguments.dropFirst().joined(separator: " ")
+      let value = arguments.dropFirst().joined(separator: " ").trimmingCharacters(in: .whitespaces)
+      guard !value.isEmpty else { throw ShellError("set \(name) needs a value: \(setting.grammar)") }
       try apply(setting, value, to: session)
     })
-
-  /// Changing how a window is made while one is open would mix two rules in one step.
-  private static func requireClosedWindow(_ session: Session, _ what: String) throws {
-    guard let t = session.trainer, t.accumulator.isWindowOpen else { return }
-    let k = t.accumulator.microBatches
-    throw ShellError("\(k) micro-batch\(k == 1 ? " is" : "es are") accumulated — run `step` or `zero` before changing \(what)")
-  }
 
   private static func apply(_ setting: Setting, _ value: String, to session: Session) throws {
     var s = session.settings
@@ -46,7 +40,7 @@ extension Command {
     switch setting {
     case .batch:
       s.batch = try integer(value, "batch", in: 1...60_000)
-      try requireClosedWindow(session, "the batch size")
+      try session.requireClosedWindow("the batch size")
       if let t = trainer, t.nextBatch > 0 { note = " (epoch \(t.epoch + 1) restarts from its first batch)" }
     case .accumulate:
       do { s.accumulate = try AccumulationSchedule.parse(value) } catch {
@@ -55,7 +49,11 @@ extension Command {
       guard s.accumulate.changes.allSatisfy({ $0.factor <= 10_000 }) else {
         throw ShellError("accumulate must be in 1–10000, got \(s.accumulate.changes.map(\.factor).max()!)")
       }
-      try requireClosedWindow(session, "accumulate")
+      try session.requireClosedWindow("accumulate")
+      if let n = s.wrap {
+        throw ShellError("the wrapped optimizer counts \(n) step() calls itself — `set optimizer \(s.optimizer.rawValue) wrap N` "
+          + "changes N, `set optimizer \(s.optimizer.rawValue)` unwraps it")
+      }
     case .lr:
       s.learningRate = try number(value, "lr", in: 0...10, excludingLower: true)
     case .optimizer:
@@ -70,14 +68,14 @@ extension Command {
           throw ShellError("after the optimizer only `wrap N` may follow, e.g. `set optimizer sgd wrap 4`")
         }
         let n = try integer(words[2], "wrap", in: 1...10_000)
-        try requireClosedWindow(session, "the optimizer")
+        try session.requireClosedWindow("the optimizer")
         s.wrap = n
         s.accumulate = AccumulationSchedule(n)
         AccumulationPolicy.runai.apply(to: &s)  // the wrapper divides nothing and carries leftovers over
         note = "\nWrapping '\(kind == .sgd ? "SGD" : kind == .adam ? "Adam" : "AdamW")' optimizer with GA of \(n) steps"
           + "\n(it steps on every \(n)th step() call; the loss is not divided: `set normalize n` divides it)"
       } else if session.settings.wrap != nil {
-        try requireClosedWindow(session, "the optimizer")
+        try session.requireClosedWindow("the optimizer")
         s.wrap = nil
         s.accumulate = AccumulationSchedule(1)
         AccumulationPolicy.guide.apply(to: &s)
@@ -106,7 +104,7 @@ extension Command {
         let words = LossNormalization.allCases.map(\.word)
         throw ShellError("normalize is \(words.dropLast().joined(separator: ", ")) or \(words.last!), got '\(value)'")
       }
-      try requireClosedWindow(session, "the normalization")
+      try session.requireClosedWindow("the normalization")
       s.normalize = n
       note = ": " + n.explanation
     case .policy:
@@ -114,7 +112,7 @@ extension Command {
         throw ShellError("no policy '\(value)'" + suggestion(value, among: AccumulationPolicy.allCases.map(\.rawValue))
           + " — one of " + AccumulationPolicy.allCases.map(\.rawValue).joined(separator: ", "))
       }
-      try requireClosedWindow(session, "the policy")
+      try session.requireClosedWindow("the policy")
       p.apply(to: &s)
       note = ": " + s.ruleText   // `policy = keras: …`, the name said once
     case .clip:
