@@ -20,7 +20,17 @@ extension Command {
       let train = loaders.train
       let n = t.accumulator.schedule.factor(forEpoch: t.epoch)
       guard n > 1 else { throw ShellError("accumulate is 1: nothing to compare — `set accumulate 4` first") }
-      let indices = (0..<n).map { (t.nextBatch + $0) % train.batchesPerEpoch }
+      // The window the rules would plan from here: at an epoch's end it may be short, and it never
+      // repeats a batch (accumulate may exceed the batches in an epoch of a small subset).
+      var rules = t.accumulator
+      rules.closeWindow()
+      _ = rules.scale(forBatch: t.nextBatch, epoch: t.epoch, of: train)
+      let k = min(rules.plannedMicroBatches, train.batchesPerEpoch)
+      guard k > 1 else {
+        throw ShellError("the next window, at the end of epoch \(t.epoch + 1), holds 1 micro-batch: nothing to compare — "
+          + "`backward` and `step` move past it")
+      }
+      let indices = (0..<k).map { (t.nextBatch + $0) % train.batchesPerEpoch }
       let rows = indices.reduce(0) { $0 + train.size(ofBatch: $1) }
       try session.requireBatchNormSamples(t, indices.map(train.size(ofBatch:)).min()!, "a micro-batch to compare")
       try Memory.check(session, batch: rows, for: "the activations of the large batch")
@@ -29,18 +39,20 @@ extension Command {
       train.startEpoch(t.epoch)
       var batches: [Batch] = []
       for i in indices {
-        let b = Batch(capacity: train.batchSize, features: train.features)
+        let b = Batch(capacity: train.size(ofBatch: i), features: train.features)
         train.fill(b, index: i)
         batches.append(b)
       }
-      var rules = t.accumulator
       rules.closeWindow()
-      let scales = indices.map { rules.scale(forBatch: $0, epoch: t.epoch, of: train) }
+      let scales = indices.map { i in
+        defer { rules.accumulated(samples: train.size(ofBatch: i)) }  // one window, planned once
+        return rules.scale(forBatch: i, epoch: t.epoch, of: train)
+      }
       let report = Equivalence.compare(t.model, microBatches: batches, scales: scales) { m in session.makeOptimizer(for: m) }
 
       let scaleText = Set(scales).count > 1 ? "losses scaled per batch"
         : scales[0] == 1 ? "loss not divided" : scales[0] == 1 / Float(n) ? "loss / \(n)" : "loss × \(significant(scales[0]))"
-      session.say("one batch of \(grouped(rows)) against \(n) micro-batches of \(train.batchSize) (\(scaleText)), from the same weights")
+      session.say("one batch of \(grouped(rows)) against \(k) micro-batches of \(train.batchSize) (\(scaleText)), from the same weights")
       session.say(pad("param", 10) + pad("max |Δg|", 12) + pad("relative", 12) + pad("max |Δw| after step", 21) + "relative")
       for (g, w) in zip(report.gradients, report.weights) {
         session.say(pad(g.name, 10) + pad(significant(g.maxAbsolute), 12) + pad(significant(g.relative), 12)
