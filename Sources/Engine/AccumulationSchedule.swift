@@ -45,7 +45,10 @@ public struct AccumulationSchedule: Equatable, Sendable, CustomStringConvertible
     var body = Substring(t)
     if body.hasPrefix("{") && body.hasSuffix("}") { body = body.dropFirst().dropLast() }
     var schedule: [Int: Int] = [:]
-    for item in body.split(separator: ",") {
+    var items = body.split(separator: ",", omittingEmptySubsequences: false)
+    if items.last!.allSatisfy({ $0 == " " }) { items.removeLast() }  // `{}`, or Python's trailing comma `{0: 8,}`
+    for item in items {
+      guard !item.allSatisfy({ $0 == " " }) else { throw ScheduleError("an empty entry between commas") }
       let kv = item.split(separator: ":")
       guard kv.count == 2, let epoch = Int(kv[0].trimmingCharacters(in: " ")),
             let factor = Int(kv[1].trimmingCharacters(in: " ")) else {

@@ -80,7 +80,7 @@ func number(_ word: String, _ what: String, in range: ClosedRange<Float>, exclud
     let hi = excludingUpper ? " < \(formatHyper(range.upperBound))" : " ≤ \(formatHyper(range.upperBound))"
     throw ShellError("\(what) must be \(lo)X\(hi), got \(word)")
   }
-  return x
+  return x == 0 ? 0 : x   // `-0` is 0, and is shown so
 }
 
 func onOff(_ word: String, _ what: String) throws -> Bool {

@@ -3,7 +3,7 @@
 // command is echoed after the prompt before its output. The first error stops
 // the script (SQLite's `.bail`) with FILE:LINE, unless the line starts with `!`:
 // a lesson showing an error on purpose (and a lesson that expected one and got
-// none stops there).
+// none stops there). Ctrl-C stops it too, after the command it came in.
 
 public struct Script {
   public let name: String
@@ -44,6 +44,11 @@ public struct Script {
         let message = error is ShellError ? "\(error)" : "error: \(error)"
         if expectsError { session.say(message); continue }
         session.say("\(name):\(i + 1): \(message)")
+        return false
+      }
+      // Ctrl-C stopped `train` (or came during another command): the learner wants the script to stop.
+      if session.isInterrupted() {
+        session.say("\(name):\(i + 1): interrupted — the script stops here")
         return false
       }
     }

@@ -82,6 +82,10 @@ public final class Session {
     let trimmed = line.trimmingCharacters(in: .whitespaces)
     if trimmed.isEmpty || trimmed.hasPrefix("#") { return }  // an empty line never repeats a command
     cells.append(.code(prompt: prompt, command: trimmed, output: ""))
+    // No command needs more; a pasted megabyte would otherwise be echoed and spell-checked.
+    guard trimmed.count <= Session.longestLine else {
+      throw ShellError("a line of \(grouped(trimmed.count)) characters is too long — commands take at most \(grouped(Session.longestLine))")
+    }
     let words = try Words.split(trimmed)
     guard let first = words.first else { throw ShellError("an empty command — type `help` for the commands") }
     guard let command = Command.named(first) else {
@@ -90,6 +94,8 @@ public final class Session {
     }
     try command.run(self, Array(words.dropFirst()))
   }
+
+  static let longestLine = 4096
 
   /// Runs a line and prints an error instead of throwing it; returns whether it succeeded.
   @discardableResult

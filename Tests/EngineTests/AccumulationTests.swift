@@ -93,6 +93,10 @@ import Testing
     #expect(throws: ScheduleError.self) { try AccumulationSchedule.parse("{0: 0}") }
     #expect(throws: ScheduleError.self) { try AccumulationSchedule.parse("{0: 8, 0: 2}") }
     #expect(throws: ScheduleError.self) { try AccumulationSchedule.parse("eight") }
+    #expect(try AccumulationSchedule.parse("{0: 8, 4: 2,}").description == "{0: 8, 4: 2}")  // as Python allows
+    #expect(throws: ScheduleError.self) { try AccumulationSchedule.parse("{0:8,,}") }
+    #expect(throws: ScheduleError.self) { try AccumulationSchedule.parse("{, 0: 8}") }
+    #expect(throws: ScheduleError.self) { try AccumulationSchedule.parse("{}") }
 
     let source = ArraySource(count: 16 * 4, features: 3, classes: 2, batchSize: 4, seed: 1)  // 16 batches
     let t = makeTrainer(sizes: [3, 4, 2])

@@ -47,6 +47,14 @@ import Testing
     #expect(Words.splitLeniently(#"load weights "my ru"#) == ["load", "weights", "my ru"])
   }
 
+  /// A pasted megabyte is refused at once, not echoed back or spell-checked.
+  @Test func overlongLinesAreRefused() throws {
+    let t = TestSession()
+    let line = String(repeating: "x", count: 1_000_000)
+    #expect(throws: ShellError("a line of 1,000,000 characters is too long — commands take at most 4,096")) { try t.run(line) }
+    #expect(try t.run("set momentum -0") == "momentum = 0\n")
+  }
+
   @Test func commandNamesAreExactAndAliasesWork() throws {
     let t = TestSession()
     #expect(throws: ShellError("unknown command 'Help' — did you mean 'help'? — `help` lists the commands")) {

@@ -49,7 +49,8 @@ import Testing
       "load fashion test 20000", "load fashion trian 600", "load fashion everything",
       "load fashion from /nonexistent-gashell-folder",
       "model", "model cnn 8", "model mlpp 8", "model mlp", "model mlp 0", "model mlp 9000", "model mlp x",
-      "model mlp 1 1 1 1 1 1 1 1 1",
+      "model mlp 1 1 1 1 1 1 1 1 1", "model mlp 8 batchnorm batchnorm", "model mlp 8 dropout 0.1 dropout 0.2",
+      "help set x", "quit 1", "exit now", "pause 2",
       "show", "show everything", "show grad 9.bias", "show weights fc1", "show grad 0.weight 0.bias",
       "show settings now", "show loss 2", "show data 2", "show model 2",
       "forward 2", "backward 2", "step 2", "zero 2", "test 2", "runs 2", "reset 2", "compare 2",
@@ -70,7 +71,8 @@ import Testing
       "set optimizer sgd wrap 0", "set momentum 1", "set momentum -0.5", "set weight_decay 1",
       "set seed -1", "set seed x", "set shuffle maybe", "set threads 0", "set threads 9",
       "set normalize mean", "set quick sometimes", "set policy pytorch", "set clip 0", "set clip big",
-      "set clip 1 macro", "set autozero maybe", "set memory a lot", "set memory 2000GB",
+      "set clip 1 macro", "set autozero maybe", "set memory a lot", "set memory 2000GB", "set memory 0.4B",
+      "set accumulate {0:8,,}",
       #"set optimizer """#, "set clip ' '", #"set batch "" "#,
     ], in: t)
   }
@@ -122,6 +124,23 @@ import Testing
     expectRejected(["forward", "backward", "train 1", "train 2 steps", "test", "profile"], in: t)
     try t.run("set memory off")
     try t.run("backward")
+  }
+
+  /// The budget is checked against the batches there are: a batch setting larger than the data
+  /// asks only for what the data holds. The hint's search is quick even for a huge effective batch.
+  @Test func theBudgetCountsTheRealBatch() throws {
+    let t = TestSession()
+    let n = t.session.train!.count
+    try t.run(["model mlp 8", "set batch 60000", "set accumulate 10000"])
+    let needed = MemoryReport(trainer: t.session.trainer!, batch: n).total
+    try t.run("set memory \(needed)B")
+    try t.run(["test", "train 1 steps"])
+    try t.run("set memory \(needed - 1)B")
+    let error = try #require(throws: ShellError.self) { try t.run("train 1 steps") }
+    #expect(error.message.contains("a batch of \(n) "))
+    try t.run("set memory 1KB")
+    let tiny = try #require(throws: ShellError.self) { try t.run("backward") }
+    #expect(tiny.message.hasSuffix("the model alone does not fit: `set memory off` or a smaller model"))
   }
 
   /// Batch norm with one sample in a training micro-batch, refused as PyTorch refuses it.

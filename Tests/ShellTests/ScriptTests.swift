@@ -28,6 +28,18 @@ import Testing
     #expect(t.session.settings.batch == 16)
   }
 
+  /// Ctrl-C during a script's `train` stops the training and then the script.
+  @Test func anInterruptStopsTheScript() throws {
+    let t = TestSession()
+    var calls = 0
+    t.session.isInterrupted = { calls += 1; return calls > 3 }   // during the first epoch
+    let ok = Script(name: "s.ga", text: "model mlp 8\ntrain 2\nset batch 16\n").run(in: t.session, present: false)
+    #expect(!ok)
+    #expect(t.printed.contains("interrupted at epoch 1"))
+    #expect(t.printed.hasSuffix("s.ga:2: interrupted — the script stops here\n"))
+    #expect(t.session.settings.batch == 64)
+  }
+
   @Test func quitEndsTheScript() {
     let t = TestSession(data: false)
     #expect(Script(name: "q.ga", text: "set batch 16\nquit\nset batch 0\n").run(in: t.session, present: false))

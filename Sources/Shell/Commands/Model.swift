@@ -26,8 +26,11 @@ extension Command {
       var words = Array(arguments.dropFirst())[...]
       while let word = words.popFirst() {
         switch word {
-        case "batchnorm": a.batchNorm = true
+        case "batchnorm":
+          guard !a.batchNorm else { throw ShellError("batchnorm is given twice — once puts it after every hidden layer") }
+          a.batchNorm = true
         case "dropout":
+          guard a.dropout == 0 else { throw ShellError("dropout is given twice — one probability applies to every hidden layer") }
           guard let p = words.popFirst() else { throw ShellError("dropout needs a probability, e.g. `dropout 0.2`") }
           a.dropout = try number(p, "dropout", in: 0...1, excludingUpper: true)
         default:

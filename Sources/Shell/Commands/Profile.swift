@@ -14,7 +14,7 @@ extension Command {
       let loaders = try session.requireData()
       let t = try session.requireTrainer()
       try session.requireBatchNormSamples(t, loaders.train.batchSize, "each micro-batch")
-      try Memory.check(session, batch: loaders.train.batchSize)
+      try Memory.check(session, batch: loaders.train.size(ofBatch: 0))
       let train = loaders.train
       let model = t.model.clone()
       model.setThreads(t.model.threads)

@@ -16,9 +16,15 @@ extension Command {
 
   static let pause: Command = Command(
     name: "pause", summary: "Wait for Enter (in a lesson on a terminal; nothing otherwise)",
-    run: { session, _ in session.waitForEnter() })
+    run: { session, arguments in
+      guard arguments.isEmpty else { throw Command.pause.usageError("pause takes no argument") }
+      session.waitForEnter()
+    })
 
   static let quit: Command = Command(
     name: "quit", aliases: ["exit"], summary: "Leave gashell (Ctrl-D too); history is saved",
-    run: { session, _ in session.quit() })
+    run: { session, arguments in
+      guard arguments.isEmpty else { throw Command.quit.usageError("quit takes no argument") }
+      session.quit()
+    })
 }

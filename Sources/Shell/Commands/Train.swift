@@ -30,7 +30,7 @@ extension Command {
       let last = loaders.train.size(ofBatch: loaders.train.batchesPerEpoch - 1)
       try session.requireBatchNormSamples(t, min(loaders.train.batchSize, last),
                                           loaders.train.batchSize < 2 ? "each micro-batch" : "the epoch's last micro-batch")
-      try Memory.check(session, batch: loaders.train.batchSize)
+      try Memory.check(session, batch: loaders.train.size(ofBatch: 0))   // the first batch is a full one
       if session.settings.quick, let e = epochs, e > quickEpochs {
         session.say("(quick mode: \(quickEpochs) of \(e) epochs)")
         epochs = quickEpochs
@@ -47,7 +47,7 @@ extension Command {
       guard arguments.isEmpty else { throw Command.test.usageError("test takes no argument") }
       let loaders = try session.requireData()
       let t = try session.requireTrainer()
-      try Memory.check(session, batch: loaders.test.batchSize)
+      try Memory.check(session, batch: loaders.test.size(ofBatch: 0))
       let e = t.evaluate(loaders.test)
       session.lastTest = e
       printTestResults(session, e)
