@@ -19,8 +19,11 @@ public enum FashionMNIST {
     "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
   ]
 
+  /// Every image is 28×28: the models take 784 inputs, so other sizes are refused when loading.
+  public static let imageRows = 28, imageColumns = 28
+
   public static let installHint =
-    "install it with: apt-get install dataset-fashion-mnist (or set GASHELL_DATA to a directory holding the four files)"
+    "install it with `sudo apt-get install dataset-fashion-mnist`, or `load fashion from DIR`"
 
   /// Loads the training and test sets from the first place that has them: `explicit`, else
   /// `$GASHELL_DATA`, else the first of `standardDirectories` holding all four files.
@@ -53,9 +56,12 @@ public enum FashionMNIST {
     var looked: [String] = []
     for directory in standardDirectories {
       guard let problem = problem(with: directory) else { return directory }
-      looked.append("  \(directory) (\(problem))")
+      // Every error is one line: an absent directory is usual and goes without saying;
+      // a present one that fails is a half-done install, worth the detail.
+      looked.append(problem == noSuchDirectory ? directory : "\(directory) (\(problem))")
     }
-    throw DatasetError("FashionMNIST not found. Looked in:\n" + looked.joined(separator: "\n") + "\n" + installHint)
+    let places = looked.isEmpty ? "" : " in " + looked.joined(separator: ", ")
+    throw DatasetError("FashionMNIST not found\(places) — \(installHint)")
   }
 
   /// The training and test sets in `directory`, with images and labels checked against each other.
@@ -66,18 +72,20 @@ public enum FashionMNIST {
       }
       return path
     }
+    // Both sets are held to 28×28, so they also agree with each other.
     let train = try labeledImages(images: paths[0], labels: paths[1])
     let test = try labeledImages(images: paths[2], labels: paths[3])
-    guard (test.rows, test.columns) == (train.rows, train.columns) else {
-      throw DatasetError(file: paths[2], "images of \(test.rows)×\(test.columns), "
-                         + "but the training images are \(train.rows)×\(train.columns)")
-    }
     return (train, test)
   }
 
   /// One image file and its label file, read and checked against each other.
   static func labeledImages(images imagePath: String, labels labelPath: String) throws -> LabeledImages {
     let images = try IDXFile.images(Gzip.contents(ofFile: imagePath), file: imagePath)
+    // A valid IDX file of another size would load and then crash the first forward pass.
+    guard (images.rows, images.columns) == (imageRows, imageColumns) else {
+      throw DatasetError(file: imagePath, "images are \(images.rows)×\(images.columns), "
+                         + "FashionMNIST's are \(imageRows)×\(imageColumns)")
+    }
     let labels = try IDXFile.labels(Gzip.contents(ofFile: labelPath), file: labelPath)
     guard images.count == labels.count else {
       throw DatasetError(file: labelPath, "\(labels.count) labels, but \(imagePath) has \(images.count) images")
@@ -99,11 +107,13 @@ public enum FashionMNIST {
   /// Why `directory` cannot be loaded from, or nil if it has all four files.
   static func problem(with directory: String) -> String? {
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return "no such directory" }
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return noSuchDirectory }
     guard isDirectory.boolValue else { return "not a directory" }
     let missing = fileNames.filter { path(of: $0, in: directory) == nil }
     return missing.isEmpty ? nil : "missing " + missing.map { "\($0)[.gz]" }.joined(separator: ", ")
   }
+
+  private static let noSuchDirectory = "no such directory"
 
   private static func checked(_ directory: String, named name: String) throws -> String {
     guard let problem = problem(with: directory) else { return directory }

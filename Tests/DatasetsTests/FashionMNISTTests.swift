@@ -61,11 +61,31 @@ private func writeSet(_ dir: TemporaryDirectory, train: LabeledImages = train, t
   #expect(message { try FashionMNIST.load(from: dir.path) } == "\(path): label 10 of image 3 is not a class 0…9")
 }
 
-@Test func testImagesMustBeTheSizeOfTheTrainingImages() throws {
+@Test func imagesMustBe28By28() throws {
+  for (rows, columns) in [(2, 2), (30, 30), (28, 27)] {
+    for gzipped in [false, true] {
+      let dir = try TemporaryDirectory()
+      let odd = SyntheticImages.make(count: 50, rows: rows, columns: columns, seed: 10)
+      try writeSet(dir, train: odd, test: odd, gzipped: gzipped)
+      let path = dir.file("train-images-idx3-ubyte" + (gzipped ? ".gz" : ""))
+      #expect(message { try FashionMNIST.load(from: dir.path) }
+              == "\(path): images are \(rows)×\(columns), FashionMNIST's are 28×28")
+    }
+  }
+}
+
+@Test func testImagesMustBe28By28Too() throws {
   let dir = try TemporaryDirectory()
   try writeSet(dir, test: SyntheticImages.make(count: 20, rows: 32, columns: 28, seed: 11))
   #expect(message { try FashionMNIST.load(from: dir.path) }
-          == "\(dir.file("t10k-images-idx3-ubyte")): images of 32×28, but the training images are 28×28")
+          == "\(dir.file("t10k-images-idx3-ubyte")): images are 32×28, FashionMNIST's are 28×28")
+}
+
+@Test func aSetWithNoImagesIsRefused() throws {
+  let dir = try TemporaryDirectory()
+  try writeSet(dir, test: test.prefix(0))
+  #expect(message { try FashionMNIST.load(from: dir.path) }
+          == "\(dir.file("t10k-images-idx3-ubyte")): holds no images")
 }
 
 @Test func damagedFilesAreReportedNotSkipped() throws {
@@ -85,13 +105,15 @@ private func writeSet(_ dir: TemporaryDirectory, train: LabeledImages = train, t
   try dir.write(IDXFile.bytes(images: train), to: "partial/train-images-idx3-ubyte")
   try dir.write(IDXFile.bytes(labels: train), to: "partial/train-labels-idx1-ubyte.gz")
   let nowhere = dir.file("nowhere"), file = try dir.write([1], to: "file")
+  // One line, as every shell error: an absent directory is only named, the others say what is wrong.
   #expect(message { try FashionMNIST.load(environment: [:], standardDirectories: [nowhere, file, partial]) } == """
-    FashionMNIST not found. Looked in:
-      \(nowhere) (no such directory)
-      \(file) (not a directory)
-      \(partial) (missing t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz])
-    install it with: apt-get install dataset-fashion-mnist (or set GASHELL_DATA to a directory holding the four files)
+    FashionMNIST not found in \(nowhere), \(file) (not a directory), \
+    \(partial) (missing t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]) — \
+    install it with `sudo apt-get install dataset-fashion-mnist`, or `load fashion from DIR`
     """)
+  #expect(message { try FashionMNIST.load(environment: [:], standardDirectories: []) }
+          == "FashionMNIST not found — install it with `sudo apt-get install dataset-fashion-mnist`, "
+           + "or `load fashion from DIR`")
 }
 
 @Test func searchesStandardDirectoriesInOrder() throws {
