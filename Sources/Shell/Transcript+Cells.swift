@@ -25,10 +25,11 @@ extension Transcript {
 
   /// What a command printed as an expected block. A line the parser would read as narration
   /// (`#…`) or input (`ga> …`) cannot be expected as written; `...` stands in for it, so the
-  /// transcript still replays instead of failing on a line gashell did print.
+  /// transcript still replays instead of failing on a line gashell did print. Times become
+  /// globs (Transcript+Times.swift).
   static func expectedLines(printed output: String) -> [String] {
     TranscriptReplay.outputLines(printedText(output)).map { line in
-      line.hasPrefix("#") || splitPrompt(line) != nil ? "..." : line
+      line.hasPrefix("#") || splitPrompt(line) != nil ? "..." : timesAsGlob(line) ?? line
     }
   }
 }

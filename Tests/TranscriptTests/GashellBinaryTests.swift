@@ -66,6 +66,22 @@ enum Gashell {
     #expect(r.output.contains("1 passed, 0 failed"))
   }
 
+  /// A saved transcript replays although every time in it differs on the next run: times, and
+  /// the folder the data came from, are written as globs; accuracy and losses stay exact.
+  @Test func aSavedTranscriptWithTimesPassesItsOwnCheck() throws {
+    let path = try Gashell.scratchFile("timed.txt", "")
+    let session = "load fashion train 600 test 100; show data; model mlp 8; set lr 0.1; train 2; runs; profile 4; "
+      + "save transcript \(path)"
+    let first = try Gashell.run(["-c", session])
+    #expect(first.status == 0, "\(first.output)")
+    let saved = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(saved.components(separatedBy: " (glob)\n").count - 1 == 2 + 2 + 2 + 5)   // load/data, epochs, runs, profile
+    #expect(saved.contains("\nsteps 10, train * s (* samples/s), test * s (glob)\n"))
+    let check = try Gashell.run(["--check", path])
+    #expect(check.status == 0, "\(check.output)")
+    #expect(check.output.contains("1 passed, 0 failed"))
+  }
+
   @Test func checkOfAWrongTranscriptPrintsADiffAndFails() throws {
     let path = try Gashell.scratchFile("wrong.txt", """
       # The batch is 16, not 32.
