@@ -2,7 +2,9 @@
 // a file name with spaces in one word ("my run.safetensors" or 'my run.safetensors'), and a
 // backslash keeps the next character as it is (my\ run.safetensors, as a shell writes it).
 
-enum Words {
+import Foundation
+
+public enum Words {
   /// The words of `line`. An unclosed quote is an error: guessing where the name ends could
   /// write a file the learner did not mean.
   static func split(_ line: String) throws -> [String] {
@@ -11,6 +13,31 @@ enum Words {
       throw ShellError("unclosed \(quote) — end the quoted name with another \(quote)")
     }
     return words
+  }
+
+  /// `gashell -c 'cmd; cmd'` cut into its commands: at each `;` outside quotes, so a quoted
+  /// file name may hold one.
+  public static func commands(_ text: String) -> [String] {
+    var commands: [String] = [], current = ""
+    var quote: Character?, escaped = false
+    for c in text {
+      if escaped {
+        escaped = false
+      } else if let q = quote {
+        if c == q { quote = nil }
+      } else if c == "\\" {
+        escaped = true
+      } else if c == "\"" || c == "'" {
+        quote = c
+      } else if c == ";" {
+        commands.append(current)
+        current = ""
+        continue
+      }
+      current.append(c)   // quotes and backslashes stay: `split` reads them again
+    }
+    commands.append(current)
+    return commands.map { $0.trimmingCharacters(in: .whitespaces) }
   }
 
   /// The words of `line` as far as it goes, for Tab completion: an open quote just runs to the end.

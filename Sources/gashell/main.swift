@@ -89,7 +89,7 @@ struct Gashell: ParsableCommand {
       ok = Script(name: script, text: text).run(in: session, present: true)
     }
     if ok, let commands {
-      let lines = commands.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+      let lines = Words.commands(commands)
       ok = Script(name: "-c", text: lines.joined(separator: "\n")).run(in: session, present: false)
     }
     let ranSomething = script != nil || commands != nil

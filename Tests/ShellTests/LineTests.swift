@@ -36,6 +36,12 @@ import Testing
     #expect(try Words.split(#"x "" y"#) == ["x", "", "y"])
   }
 
+  @Test func dashCCommandsSplitAtSemicolonsOutsideQuotes() {
+    #expect(Words.commands("set batch 16; save weights 'a;b.safetensors' ;quit") ==
+            ["set batch 16", "save weights 'a;b.safetensors'", "quit"])
+    #expect(Words.commands(#"save weights a\;b"#) == [#"save weights a\;b"#])
+  }
+
   @Test func anUnclosedQuoteIsRejectedAndChangesNothing() throws {
     let t = TestSession()
     try t.run(["model mlp 8", "set accumulate 4", "backward"])
