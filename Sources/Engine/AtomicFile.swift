@@ -5,11 +5,20 @@ import Glibc  // gashell runs on Linux
 public struct FileError: Error, CustomStringConvertible {
   public let path: String
   public let reason: String   // "cannot create a temporary file in /x: No such file or directory"
+  /// The system's errno; nil when gashell refused on its own, so hints about the directory do not apply.
+  public let code: Int32?
   public var description: String { "\(path): \(reason)" }
 
   init(_ path: String, _ doing: String, code: Int32 = errno) {
     self.path = path
+    self.code = code
     reason = "\(doing): \(String(cString: strerror(code)))"
+  }
+
+  init(_ path: String, refusing reason: String) {
+    self.path = path
+    self.code = nil
+    self.reason = reason
   }
 }
 
@@ -33,11 +42,14 @@ public enum AtomicFile {
 
   /// Writes `path` through `body` into a new file beside it, flushed to disk and then renamed over
   /// `path`: readers see the old file or the new one, never part of one. On any error the temporary
-  /// file is removed, `path` is left as it was, and the error is rethrown.
+  /// file is removed, `path` is left as it was, and the error is rethrown. A symbolic link is
+  /// followed and the file it points to replaced, so the link stays; anything else that is not a
+  /// regular file (a fifo, a device, a socket, a directory) is refused before anything is written.
   public static func write(to path: String, _ body: (Writer) throws -> Void) throws {
-    let slash = path.lastIndex(of: "/")
-    let directory = slash.map { String(path[..<$0]).isEmpty ? "/" : String(path[..<$0]) } ?? "."
-    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    let target = try replacedFile(path)
+    let slash = target.lastIndex(of: "/")
+    let directory = slash.map { String(target[..<$0]).isEmpty ? "/" : String(target[..<$0]) } ?? "."
+    let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
     let temporary = "\(directory)/.\(name).\(getpid())-\(UInt32.random(in: .min ... .max)).tmp"
 
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)  // the umask applies
@@ -50,7 +62,7 @@ public enum AtomicFile {
       unlink(temporary)
       throw error
     }
-    guard rename(temporary, path) == 0 else {
+    guard rename(temporary, target) == 0 else {
       let code = errno
       unlink(temporary)
       throw FileError(path, "cannot rename the temporary file over it", code: code)
@@ -61,6 +73,37 @@ public enum AtomicFile {
       fsync(directoryDescriptor)
       close(directoryDescriptor)
     }
+  }
+
+  /// The file a write to `path` replaces: `path`, or the end of the chain of symbolic links starting
+  /// there. rename(2) replaces whatever has the name, so a fifo or a device node would become a
+  /// regular file (as root, /dev/full too): those are refused. A path that cannot be examined is
+  /// returned as it is, and creating the temporary file beside it reports why.
+  private static func replacedFile(_ path: String) throws(FileError) -> String {
+    var current = path
+    for _ in 0..<40 {  // Linux's own limit on links followed (ELOOP)
+      var status = stat()
+      guard lstat(current, &status) == 0 else { return current }
+      switch status.st_mode & S_IFMT {
+      case S_IFREG:
+        return current
+      case S_IFLNK:
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(current, &buffer, buffer.count - 1)
+        guard count >= 0 else { throw FileError(path, "cannot read the symbolic link \(current)") }
+        let link = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // A relative link counts from the directory holding it.
+        current = link.hasPrefix("/") ? link
+          : current.lastIndex(of: "/").map { String(current[...$0]) + link } ?? link
+      default:
+        let kinds = [S_IFIFO: "a named pipe (fifo)", S_IFCHR: "a character device", S_IFBLK: "a block device",
+                     S_IFSOCK: "a socket", S_IFDIR: "a directory"]
+        let kind = kinds[status.st_mode & S_IFMT] ?? "a special file"
+        let what = current == path ? "not a regular file" : "links to \(current), which is not a regular file"
+        throw FileError(path, refusing: "\(what) but \(kind) — left as it is, nothing written")
+      }
+    }
+    throw FileError(path, "cannot follow its symbolic links", code: ELOOP)
   }
 
   /// Writes `text` as UTF-8, atomically as above.

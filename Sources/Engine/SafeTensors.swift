@@ -24,6 +24,7 @@ public struct SafeTensorsError: Error, CustomStringConvertible {
 public enum SafeTensors {
   /// Writes the tensors as F32, in this order, with string metadata. Atomic: a temporary file in
   /// the same directory is flushed to disk and renamed over `path`, so a crash never leaves half a file.
+  /// (`AtomicFile` follows a symbolic link there and refuses a fifo or device: see its `write`.)
   public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:],
                            to path: String) throws {
     func failure(_ message: String) -> SafeTensorsError { SafeTensorsError(path: path, message: message) }
@@ -35,7 +36,7 @@ public enum SafeTensors {
     var names = Set<String>(), offset = 0
     for (name, tensor) in tensors {
       guard name != "__metadata__" else { throw failure("a tensor cannot be named \"__metadata__\"") }
-      guard names.insert(name).inserted else { throw failure("tensor '\(name)' is given twice") }
+      guard names.insert(name).inserted else { throw failure("tensor \(shown(name)) is given twice") }
       let end = offset + tensor.count * MemoryLayout<Float>.size
       let shape = tensor.shape.map(String.init).joined(separator: ",")
       entries.append(quoted(name) + ":{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
@@ -78,12 +79,12 @@ public enum SafeTensors {
 
     var metadata: [String: String] = [:], entries: [Entry] = [], names = Set<String>()
     for (name, value) in header {
-      guard names.insert(name).inserted else { throw failure("'\(name)' appears twice in the header") }
+      guard names.insert(name).inserted else { throw failure("\(shown(name)) appears twice in the header") }
       if name == "__metadata__" {
         if case .literal("null") = value { continue }
         guard case .object(let pairs) = value else { throw failure("__metadata__ is not an object") }
         for (key, value) in pairs {
-          guard case .string(let text) = value else { throw failure("metadata '\(key)' is not a string") }
+          guard case .string(let text) = value else { throw failure("metadata \(shown(key)) is not a string") }
           metadata[key] = text
         }
       } else {
@@ -95,10 +96,10 @@ public enum SafeTensors {
     var covered = 0, previous: String?
     for entry in entries.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
       if entry.begin > covered {
-        throw failure("data bytes \(covered)..<\(entry.begin) (before tensor '\(entry.name)') belong to no tensor")
+        throw failure("data bytes \(covered)..<\(entry.begin) (before tensor \(shown(entry.name))) belong to no tensor")
       }
       if entry.begin < covered {
-        throw failure("tensor '\(entry.name)' overlaps tensor '\(previous!)'")
+        throw failure("tensor \(shown(entry.name)) overlaps tensor \(shown(previous!))")
       }
       covered = entry.end
       previous = entry.name
@@ -126,41 +127,41 @@ private struct Entry {
 
   init(name: String, _ value: JSONValue, dataCount: Int, _ failure: (String) -> SafeTensorsError) throws {
     func field(_ key: String) throws -> JSONValue {
-      guard case .object(let fields) = value else { throw failure("tensor '\(name)' is not a JSON object") }
-      guard let found = fields.first(where: { $0.key == key }) else { throw failure("tensor '\(name)' has no \(key)") }
+      guard case .object(let fields) = value else { throw failure("tensor \(shown(name)) is not a JSON object") }
+      guard let found = fields.first(where: { $0.key == key }) else { throw failure("tensor \(shown(name)) has no \(key)") }
       return found.value
     }
     func integers(_ key: String) throws -> [Int] {
       guard case .array(let items) = try field(key),
             case let numbers = items.compactMap({ if case .literal(let t) = $0 { Int(t) } else { nil } }),
             numbers.count == items.count, numbers.allSatisfy({ $0 >= 0 })
-      else { throw failure("\(key) of tensor '\(name)' is not a list of non-negative integers") }
+      else { throw failure("\(key) of tensor \(shown(name)) is not a list of non-negative integers") }
       return numbers
     }
     guard case .string(let dtype) = try field("dtype") else {
-      throw failure("dtype of tensor '\(name)' is not a string")
+      throw failure("dtype of tensor \(shown(name)) is not a string")
     }
     guard let size = Entry.dtypeSizes[dtype] else {
-      throw failure("dtype \(dtype) of tensor '\(name)' is not supported; save it as float32 (F32)")
+      throw failure("dtype \(oneLine(dtype)) of tensor \(shown(name)) is not supported; save it as float32 (F32)")
     }
     let shape = try integers("shape"), offsets = try integers("data_offsets")
     guard offsets.count == 2 else {
-      throw failure("data_offsets of tensor '\(name)' has \(offsets.count) numbers, not 2")
+      throw failure("data_offsets of tensor \(shown(name)) has \(offsets.count) numbers, not 2")
     }
     guard shape.count <= 2 else {
-      throw failure("tensor '\(name)' has shape \(shape); gashell tensors have one or two dimensions")
+      throw failure("tensor \(shown(name)) has shape \(shape); gashell tensors have one or two dimensions")
     }
     let (begin, end) = (offsets[0], offsets[1])
-    guard begin <= end else { throw failure("data_offsets \(offsets) of tensor '\(name)' end before they begin") }
+    guard begin <= end else { throw failure("data_offsets \(offsets) of tensor \(shown(name)) end before they begin") }
     guard end <= dataCount else {
-      throw failure("data_offsets \(offsets) of tensor '\(name)' run past the end of the data (\(dataCount) bytes)")
+      throw failure("data_offsets \(offsets) of tensor \(shown(name)) run past the end of the data (\(dataCount) bytes)")
     }
     // Multiply with overflow checks: a hostile shape must not wrap around to the right byte count.
     let needed = (shape + [size]).reduce(Optional(1)) { product, n in
       product.flatMap { let (p, o) = $0.multipliedReportingOverflow(by: n); return o ? nil : p }
     }
     guard needed == end - begin else {
-      throw failure("tensor '\(name)' of dtype \(dtype) and shape \(shape) needs "
+      throw failure("tensor \(shown(name)) of dtype \(dtype) and shape \(shape) needs "
         + "\(needed.map(String.init) ?? "too many") bytes, but data_offsets \(offsets) hold \(end - begin)")
     }
     (self.name, self.dtype, self.shape, self.begin, self.end) = (name, dtype, shape, begin, end)
@@ -182,6 +183,22 @@ private struct Entry {
     }
     return tensor
   }
+}
+
+/// A name from a file as messages quote it, 'like this', on one line whatever it holds.
+func shown(_ name: String) -> String { "'" + oneLine(name) + "'" }
+
+/// `text` with control characters and line or paragraph separators escaped as Swift writes them
+/// (`\n`, `\u{1B}`): a name with a newline must not break an error into two lines.
+func oneLine(_ text: String) -> String {
+  var out = ""
+  for scalar in text.unicodeScalars {
+    switch scalar.properties.generalCategory {
+    case .control, .lineSeparator, .paragraphSeparator: out += scalar.escaped(asASCII: true)
+    default: out.unicodeScalars.append(scalar)
+    }
+  }
+  return out
 }
 
 /// A JSON string literal: quotes, backslashes and control characters escaped.

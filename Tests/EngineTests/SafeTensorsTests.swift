@@ -7,8 +7,8 @@ import Testing
 private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-/// Runs `body` in a new empty directory, removed afterwards.
-private func inScratchDirectory(_ body: (String) throws -> Void) throws {
+/// Runs `body` in a new empty directory, removed afterwards. (AtomicFileTests uses it too.)
+func inScratchDirectory(_ body: (String) throws -> Void) throws {
   let path = FileManager.default.temporaryDirectory.appendingPathComponent("safetensors-\(UUID())").path
   try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
   defer { try? FileManager.default.removeItem(atPath: path) }
@@ -16,7 +16,7 @@ private func inScratchDirectory(_ body: (String) throws -> Void) throws {
 }
 
 /// The names in a directory, sorted; ["unreadable"] if it cannot be listed.
-private func listing(of directory: String) -> [String] {
+func listing(of directory: String) -> [String] {
   (try? FileManager.default.contentsOfDirectory(atPath: directory).sorted()) ?? ["unreadable"]
 }
 
@@ -165,6 +165,12 @@ private let malformedFiles: [Malformed] = [
   .init(bytes: fileBytes(Array(#"{"w":"#.utf8) + Array(repeating: UInt8(ascii: "["), count: 40)),
         message: "invalid JSON header: nested too deeply at byte 36 of the header"),
   .init(bytes: fileBytes(#"{"w":3}"#), message: "tensor 'w' is not a JSON object"),
+  // A name from the file with a newline or escape code in it: the message stays one line.
+  .init(bytes: fileBytes(#"{"a\nb":3}"#), message: #"tensor 'a\nb' is not a JSON object"#),
+  .init(bytes: fileBytes(#"{"\u001b[2J\r\u2028":3}"#), message: #"tensor '\u{1B}[2J\r\u{2028}' is not a JSON object"#),
+  .init(bytes: fileBytes("{\(entry(#"w\n"#, #"I\n64"#, offsets: "[0,8]"))}", data: four + four),
+        message: #"dtype I\n64 of tensor 'w\n' is not supported; save it as float32 (F32)"#),
+  .init(bytes: fileBytes(#"{"__metadata__":{"a\tb":3}}"#), message: #"metadata 'a\tb' is not a string"#),
   .init(bytes: fileBytes(#"{"w":{"shape":[1],"data_offsets":[0,4]}}"#, data: four), message: "tensor 'w' has no dtype"),
   .init(bytes: fileBytes(#"{"w":{"dtype":"F32","data_offsets":[0,4]}}"#, data: four), message: "tensor 'w' has no shape"),
   .init(bytes: fileBytes(#"{"w":{"dtype":"F32","shape":[1]}}"#, data: four), message: "tensor 'w' has no data_offsets"),
@@ -253,13 +259,27 @@ private func expectWriteError(_ tensors: [(name: String, tensor: Tensor)], to pa
   }
 }
 
-@Test func failedRenameRemovesTheTemporaryFile() throws {
+@Test func aDirectoryInTheWayIsRefusedBeforeWriting() throws {
   try inScratchDirectory { directory in
-    // The target is a non-empty directory: the temporary file is written, then rename(2) refuses.
+    // (A failed rename(2) is AtomicFileTests' concern: the directory is now refused before it.)
     let path = directory + "/w.safetensors"
     try FileManager.default.createDirectory(atPath: path + "/inside", withIntermediateDirectories: true)
-    expectWriteError([("w", Tensor(count: 1))], to: path, "cannot rename the temporary file over it: Is a directory")
+    expectWriteError([("w", Tensor(count: 1))], to: path,
+                     "not a regular file but a directory — left as it is, nothing written")
     #expect(listing(of: directory) == ["w.safetensors"])
+  }
+}
+
+@Test func writingThroughASymbolicLinkKeepsTheLink() throws {
+  try inScratchDirectory { directory in
+    try SafeTensors.write([("old", Tensor(count: 3))], to: directory + "/target.safetensors")
+    try FileManager.default.createSymbolicLink(atPath: directory + "/lnk.safetensors",
+                                               withDestinationPath: "target.safetensors")
+    try SafeTensors.write([("new", Tensor(shape: [1], values: [7]))], to: directory + "/lnk.safetensors")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: directory + "/lnk.safetensors")
+            == "target.safetensors")
+    #expect(try SafeTensors.read(directory + "/target.safetensors").tensors["new"]?.array == [7])
+    #expect(listing(of: directory) == ["lnk.safetensors", "target.safetensors"])
   }
 }
 
