@@ -5,12 +5,19 @@ import Foundation
 
 public enum TranscriptCheck {
   /// Replays `text` in a new session; the result has the diff and the re-recorded text.
-  public static func replay(_ text: String, name: String) -> TranscriptReplay.Result {
+  /// A `save` to `protecting` (the file being checked, under any spelling of its name) is not run:
+  /// it would overwrite the transcript mid-check. It prints one error line instead, so the check
+  /// fails there rather than passing over a file it has just rewritten.
+  public static func replay(_ text: String, name: String, protecting file: String? = nil) -> TranscriptReplay.Result {
     var buffer = ""
     let session = Session(output: { buffer += $0 })
     return TranscriptReplay.replay(Transcript.parse(text), source: name) { line in
       buffer = ""
-      session.executeReportingErrors(line)
+      if let file, let saved = Command.fileSaved(by: line), Command.sameFile(saved, file) {
+        buffer = ShellError("not replayed: it would overwrite \(saved), the transcript being checked").description + "\n"
+      } else {
+        session.executeReportingErrors(line)
+      }
       return (buffer, session.prompt)
     }
   }
@@ -18,7 +25,7 @@ public enum TranscriptCheck {
   /// Checks the file at `path`; with `record`, rewrites it with what was printed.
   public static func check(path: String, record: Bool) throws -> TranscriptReplay.Result {
     let text = try String(contentsOfFile: path, encoding: .utf8)
-    let result = replay(text, name: path)
+    let result = replay(text, name: path, protecting: path)
     if record && result.recorded != text {
       try result.recorded.write(toFile: path, atomically: true, encoding: .utf8)
     }

@@ -4,8 +4,9 @@
 // The `save` line being run is not in the file it writes: it is the last cell, it has
 // printed nothing yet, and the line it is about to print cannot be inside the file.
 // Earlier `save` lines are finished and stay, with what they printed — except, in a
-// transcript, an earlier `save transcript` to the same file (see below). Neither message
-// counts cells: a replayed transcript lacks that line, and its counts would differ.
+// transcript, an earlier `save` of anything to the same file, however its name was spelled
+// (see below). Neither message counts cells: a replayed transcript lacks that line, and its
+// counts would differ.
 
 import Foundation
 
@@ -27,25 +28,52 @@ extension Command {
       session.say("notebook written to \(file)")
     } else {
       try Transcript.checkFileName(file)
-      // Replaying an earlier `save transcript` to this same file would overwrite the file being replayed.
-      let transcript = Transcript(cells: finished.filter { !isSaveTranscript($0, to: file) })
+      // Replaying an earlier `save` to this same file would overwrite the file being replayed.
+      let transcript = Transcript(cells: finished.filter { cell in
+        guard case .code(_, let command, _) = cell, let saved = fileSaved(by: command) else { return true }
+        return !sameFile(saved, file)
+      })
       try writeRecord(transcript.rendered, to: file)
       session.say("transcript written to \(file) — `gashell --check \(file)` replays it")
     }
   }
 
-  private static func isSaveTranscript(_ cell: Cell, to file: String) -> Bool {
-    guard case .code(_, let command, _) = cell else { return false }
-    let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" })
-    return words.count == 3 && words[0] == "save" && words[1] == "transcript"
-      && expanded(String(words[2])) == expanded(file)
+  /// The file a `save` line writes, as typed (`save weights F`, `save plot loss F`, …); nil for
+  /// any other line, and for one `save` would reject before writing.
+  static func fileSaved(by line: String) -> String? {
+    guard let words = try? Words.split(line), words.count >= 3, words[0] == "save" else { return nil }
+    let count = words[1] == "plot" ? 4 : 3
+    return words.count == count ? words[count - 1] : nil
+  }
+
+  /// Whether two names reach the same file: `t.txt`, `./t.txt`, `/here/t.txt` and a path through a
+  /// symbolic link do. (Hard links are not detected.)
+  static func sameFile(_ a: String, _ b: String) -> Bool { canonicalPath(a) == canonicalPath(b) }
+
+  /// `path` absolute, `~` expanded, symbolic links resolved as far as the path exists (the last name
+  /// too: writes follow a link there), and `.`, `..` and doubled slashes gone from the rest.
+  static func canonicalPath(_ path: String) -> String {
+    let path = expanded(path)
+    var head = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    var tail: [Substring] = []  // the names that do not exist yet, last first
+    while true {
+      if let resolved = realpath(head, nil) {
+        defer { free(resolved) }
+        var parts = String(cString: resolved).split(separator: "/")
+        for part in tail.reversed() where part != "." {
+          if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
+      }
+      guard head != "/", let slash = head.lastIndex(of: "/") else { return head }
+      if slash != head.index(before: head.endIndex) { tail.append(head[head.index(after: slash)...]) }
+      head = slash == head.startIndex ? "/" : String(head[..<slash])
+    }
   }
 
   /// Writes atomically, or says in one line why not, with a hint.
   static func writeRecord(_ text: String, to file: String) throws {
-    do { try writeAtomically(text, to: expanded(file), shownAs: file) } catch let error as ShellError {
-      throw ShellError(error.message + " — is the directory there, and writable?")
-    }
+    try writeAtomically(text, to: expanded(file), shownAs: file, hint: " — is the directory there, and writable?")
   }
 
   private static func expanded(_ path: String) -> String { (path as NSString).expandingTildeInPath }
