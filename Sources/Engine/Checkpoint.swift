@@ -111,7 +111,7 @@ public enum Checkpoint {
     func failure(_ message: String) -> CheckpointError { CheckpointError(path: path, message: message) }
     let file = try read(path)
     guard file.metadata[contentsKey] == Contents.trainingState else {
-      throw failure("not a training state (metadata contents = \(file.metadata[contentsKey] ?? "none")); "
+      throw failure("not a training state (metadata contents = \(file.metadata[contentsKey].map(oneLine) ?? "none")); "
         + "saveTrainingState writes one")
     }
     let model = trainer.model, optimizer = trainer.optimizer
@@ -122,11 +122,11 @@ public enum Checkpoint {
 
     guard let kind = file.metadata["optimizer"] else { throw failure("metadata optimizer is missing") }
     guard kind == optimizer.name else {
-      throw failure("the file holds \(kind) optimizer state but the optimizer is \(optimizer.name): choose \(kind) first")
+      throw failure("the file holds \(oneLine(kind)) optimizer state but the optimizer is \(optimizer.name): choose \(oneLine(kind)) first")
     }
     func integer(_ key: String) throws -> Int {
       guard let text = file.metadata[key], let n = Int(text), n >= 0 else {
-        throw failure("metadata \(key) is \(file.metadata[key].map { "'\($0)'" } ?? "missing"), not a count")
+        throw failure("metadata \(key) is \(file.metadata[key].map(shown) ?? "missing"), not a count")
       }
       return n
     }
