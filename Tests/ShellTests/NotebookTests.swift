@@ -100,16 +100,6 @@ extension NotebookTests { @Suite struct PrintedText {
   }
 } }
 
-/// A fresh directory under the system's temporary one, removed when the value goes away.
-private final class Scratch {
-  let path = FileManager.default.temporaryDirectory.appendingPathComponent("gashell-notebook-\(UUID().uuidString)").path
-  init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
-  deinit { try? FileManager.default.removeItem(atPath: path) }
-  func file(_ name: String) -> String { path + "/" + name }
-  func read(_ name: String) throws -> String { try String(contentsOfFile: file(name), encoding: .utf8) }
-  var names: [String] { (try? FileManager.default.contentsOfDirectory(atPath: path).sorted()) ?? [] }
-}
-
 /// A session printing into `printed`, with narration and commands whose output does not
 /// depend on time (no data loading or training: those print timings).
 private func sampleSession() -> (Session, () -> String) {

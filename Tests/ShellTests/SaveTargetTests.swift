@@ -7,22 +7,6 @@ import Glibc
 import Testing
 @testable import Shell
 
-/// A fresh directory under the system's temporary one, removed when the value goes away.
-private final class Scratch {
-  let path = FileManager.default.temporaryDirectory.appendingPathComponent("gashell-save-\(UUID().uuidString)").path
-  init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
-  deinit { try? FileManager.default.removeItem(atPath: path) }
-  func file(_ name: String) -> String { path + "/" + name }
-  func read(_ name: String) throws -> String { try String(contentsOfFile: file(name), encoding: .utf8) }
-  var names: [String] { (try? FileManager.default.contentsOfDirectory(atPath: path).sorted()) ?? [] }
-
-  /// `name` inside the directory as a path relative to the current directory, `../../tmp/…`.
-  func relative(_ name: String) -> String {
-    let depth = FileManager.default.currentDirectoryPath.split(separator: "/").count
-    return String(repeating: "../", count: depth) + file(name).drop { $0 == "/" }
-  }
-}
-
 /// A session printing into a buffer; what it printed comes back from `printed`.
 private func session() -> (Session, () -> String) {
   final class Buffer: @unchecked Sendable { var text = "" }

@@ -120,3 +120,19 @@ struct ScratchFolder {
   func file(_ name: String) -> String { path + "/" + name }
   func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
+
+/// A fresh directory under the system's temporary one, removed when the value goes away.
+final class Scratch {
+  let path = FileManager.default.temporaryDirectory.appendingPathComponent("gashell-scratch-\(UUID().uuidString)").path
+  init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+  deinit { try? FileManager.default.removeItem(atPath: path) }
+  func file(_ name: String) -> String { path + "/" + name }
+  func read(_ name: String) throws -> String { try String(contentsOfFile: file(name), encoding: .utf8) }
+  var names: [String] { (try? FileManager.default.contentsOfDirectory(atPath: path).sorted()) ?? [] }
+
+  /// `name` inside the directory as a path relative to the current directory, `../../tmp/…`.
+  func relative(_ name: String) -> String {
+    let depth = FileManager.default.currentDirectoryPath.split(separator: "/").count
+    return String(repeating: "../", count: depth) + file(name).drop { $0 == "/" }
+  }
+}
