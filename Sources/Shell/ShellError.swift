@@ -1,5 +1,7 @@
 // ShellError.swift — what a rejected command says: one line, with a hint.
 
+import Foundation
+
 /// A command was rejected. Nothing changed; `message` already carries the hint.
 public struct ShellError: Error, CustomStringConvertible, Equatable {
   public let message: String
@@ -8,4 +10,9 @@ public struct ShellError: Error, CustomStringConvertible, Equatable {
 
   static let noData = ShellError("no data loaded — run `load fashion` first")
   static let noModel = ShellError("no model yet — run `model mlp 512` first")
+}
+
+/// So `error.localizedDescription`, as `gashell --check` prints failures, is the message itself.
+extension ShellError: LocalizedError {
+  public var errorDescription: String? { message }
 }

@@ -1,6 +1,7 @@
 // TranscriptCheck.swift — replays a transcript against a fresh session: what
 // `gashell --check` and the test suite both use.
 
+import Engine
 import Foundation
 
 public enum TranscriptCheck {
@@ -27,7 +28,8 @@ public enum TranscriptCheck {
     let text = try String(contentsOfFile: path, encoding: .utf8)
     let result = replay(text, name: path, protecting: path)
     if record && result.recorded != text {
-      try result.recorded.write(toFile: path, atomically: true, encoding: .utf8)
+      // Through a symbolic link, as `save` writes; a FileError says which file and why.
+      do { try AtomicFile.write(result.recorded, to: path) } catch { throw ShellError("\(error)") }
     }
     return result
   }

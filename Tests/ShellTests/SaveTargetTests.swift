@@ -91,6 +91,17 @@ private func session() -> (Session, () -> String) {
     #expect(scratch.names == ["lnk.txt", "target.txt"])
   }
 
+  /// `GASHELL_RECORD=1 gashell --check lnk.txt` rewrites the file the link points to, as `save` does.
+  @Test func rerecordingThroughASymbolicLinkKeepsTheLink() throws {
+    let scratch = try Scratch()
+    try "ga> set batch 3\n".write(toFile: scratch.file("target.txt"), atomically: false, encoding: .utf8)
+    try FileManager.default.createSymbolicLink(atPath: scratch.file("lnk.txt"), withDestinationPath: "target.txt")
+    let result = try TranscriptCheck.check(path: scratch.file("lnk.txt"), record: true)
+    #expect(!result.passed)
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: scratch.file("lnk.txt")) == "target.txt")
+    #expect(try scratch.read("target.txt") == "ga> set batch 3\nbatch = 3\n")
+  }
+
   @Test func savingOverAFifoIsOneErrorLineWithoutTheDirectoryHint() throws {
     let scratch = try Scratch()
     #expect(mkfifo(scratch.file("fifo.txt"), 0o644) == 0)
