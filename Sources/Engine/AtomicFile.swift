@@ -113,12 +113,18 @@ public enum AtomicFile {
 
   /// The whole file's bytes.
   static func read(_ path: String) throws(FileError) -> [UInt8] {
+    try read(path, upTo: Int.max).bytes
+  }
+
+  /// The file's first `limit` bytes (all of them if it is shorter) and its size: a reader can
+  /// look at a header before it reads, or refuses, gigabytes.
+  static func read(_ path: String, upTo limit: Int) throws(FileError) -> (bytes: [UInt8], size: Int) {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { throw FileError(path, "cannot open") }
     defer { close(descriptor) }
     var status = stat()
     guard fstat(descriptor, &status) == 0 else { throw FileError(path, "cannot stat") }
-    var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
+    var bytes = [UInt8](repeating: 0, count: min(Int(status.st_size), limit))
     var done = 0
     while done < bytes.count {
       let n = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + done, $0.count - done) }
@@ -127,6 +133,6 @@ public enum AtomicFile {
       if n == 0 { bytes.removeSubrange(done...); break }  // the file shrank while we read it
       done += n
     }
-    return bytes
+    return (bytes, Int(status.st_size))
   }
 }

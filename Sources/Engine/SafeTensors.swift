@@ -60,22 +60,32 @@ public enum SafeTensors {
 
   /// Reads every tensor, the names in the header's order (for files from either writer, also the
   /// order of their data), and the metadata. Any malformation is a `SafeTensorsError` saying what.
+  /// The format's own limit (the Rust reader's), which also keeps a garbage length from costing memory.
+  static let maximumHeaderLength: UInt64 = 100_000_000
+
   public static func read(_ path: String) throws
     -> (tensors: [String: Tensor], order: [String], metadata: [String: String]) {
     func failure(_ message: String) -> SafeTensorsError { SafeTensorsError(path: path, message: message) }
-    let bytes: [UInt8]
-    do { bytes = try AtomicFile.read(path) } catch { throw failure(error.reason) }
-
-    guard bytes.count >= 8 else {
-      throw failure("the file has \(bytes.count) bytes, too short for the 8-byte header length")
+    // The header first: a file that is not safetensors is refused before its data is read.
+    let head: (bytes: [UInt8], size: Int)
+    do { head = try AtomicFile.read(path, upTo: 8) } catch { throw failure(error.reason) }
+    let size = head.size
+    guard size >= 8, head.bytes.count == 8 else {
+      throw failure("the file has \(size) bytes, too short for the 8-byte header length")
     }
-    let headerLength = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-    guard headerLength <= UInt64(bytes.count - 8) else {
-      throw failure("the header length \(headerLength) runs past the end of the file (\(bytes.count) bytes)")
+    let headerLength = head.bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+    guard headerLength <= UInt64(size - 8) else {
+      throw failure("the header length \(headerLength) runs past the end of the file (\(size) bytes)")
     }
-    let dataStart = 8 + Int(headerLength), dataCount = bytes.count - dataStart
+    guard headerLength <= maximumHeaderLength else {
+      throw failure("the header length \(headerLength) is over the format's limit of \(maximumHeaderLength) bytes")
+    }
+    let dataStart = 8 + Int(headerLength), dataCount = size - dataStart
+    let headerBytes: [UInt8]
+    do { headerBytes = try AtomicFile.read(path, upTo: dataStart).bytes } catch { throw failure(error.reason) }
+    guard headerBytes.count == dataStart else { throw failure("the file changed while it was read") }
     let header: [(key: String, value: JSONValue)]
-    do { header = try JSONParser.object(bytes[8..<dataStart]) } catch { throw failure("invalid JSON header: \(error)") }
+    do { header = try JSONParser.object(headerBytes[8..<dataStart]) } catch { throw failure("invalid JSON header: \(error)") }
 
     var metadata: [String: String] = [:], entries: [Entry] = [], names = Set<String>()
     for (name, value) in header {
@@ -108,6 +118,9 @@ public enum SafeTensors {
       throw failure("the data has \(dataCount) bytes but the tensors use only \(covered)")
     }
 
+    let bytes: [UInt8]
+    do { bytes = try AtomicFile.read(path) } catch { throw failure(error.reason) }
+    guard bytes.count == size else { throw failure("the file changed while it was read") }
     var tensors: [String: Tensor] = [:]
     bytes.withUnsafeBytes { file in
       for entry in entries {

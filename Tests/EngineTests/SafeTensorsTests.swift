@@ -214,6 +214,25 @@ private let malformedFiles: [Malformed] = [
   }
 }
 
+/// A 20 GB file (sparse: no disk used) that is not safetensors is refused from its first bytes,
+/// before anything like its size is allocated; so is a header length over the format's limit.
+@Test func hugeFilesAreJudgedByTheirHeaderFirst() throws {
+  try inScratchDirectory { directory in
+    let path = directory + "/huge.safetensors"
+    #expect(FileManager.default.createFile(atPath: path, contents: Data([2, 0, 0, 0, 0, 0, 0, 0]) + Data("{]".utf8)))
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    try handle.truncate(atOffset: 20_000_000_000)
+    try handle.close()
+    expectReadError(path, "invalid JSON header: expected a string key at byte 1 of the header")
+    let over = directory + "/over.safetensors"
+    #expect(FileManager.default.createFile(atPath: over, contents: Data([1, 0xe1, 0xf5, 0x05, 0, 0, 0, 0])))
+    let handle3 = try FileHandle(forWritingTo: URL(fileURLWithPath: over))
+    try handle3.truncate(atOffset: 200_000_000)
+    try handle3.close()
+    expectReadError(over, "the header length 100000001 is over the format's limit of 100000000 bytes")
+  }
+}
+
 @Test func missingFileIsAClearError() {
   expectReadError("/nonexistent/gashell.safetensors", "cannot open: No such file or directory")
 }
