@@ -22,8 +22,16 @@ public enum Gzip {
     bytes.count >= 2 && bytes[0] == magic[0] && bytes[1] == magic[1]
   }
 
+  /// The most `contents(ofFile:)` inflates: FashionMNIST's largest file is 47 MB.
+  public static let defaultLimit = 1 << 30
+
   /// The file's bytes as they are on disk.
   public static func readFile(_ path: String) throws -> [UInt8] {
+    // A fifo would block the open until a writer comes: refuse anything but a file first.
+    var before = stat()
+    if stat(path, &before) == 0, before.st_mode & S_IFMT != S_IFREG, before.st_mode & S_IFMT != S_IFDIR {
+      throw DatasetError(file: path, "is not a regular file")
+    }
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { throw systemError("cannot open", path) }
     defer { close(fd) }
@@ -43,14 +51,15 @@ public enum Gzip {
   }
 
   /// Inflates a complete gzip file (one member or several concatenated, as `cat a.gz b.gz`).
-  /// Truncated or corrupt data throws an error naming `file`.
-  public static func inflate(_ compressed: [UInt8], file: String) throws -> [UInt8] {
+  /// Truncated or corrupt data, or more than `limit` bytes of output (a few kilobytes of
+  /// zeros can inflate to gigabytes), throws an error naming `file`.
+  public static func inflate(_ compressed: [UInt8], file: String, limit: Int = defaultLimit) throws -> [UInt8] {
     try compressed.withUnsafeBufferPointer { input in
       let inflater = try Inflater(input, file: file)
       // One allocation of the right size in the common case: the trailer's ISIZE is the
       // last member's length mod 2³². Deflate never compresses better than 1032:1, and
       // past 1 GiB we would rather grow than trust the four bytes of a damaged file.
-      let hint = min(trailerSize(input), input.count * 1032, 1 << 30)
+      let hint = min(trailerSize(input), input.count * 1032, 1 << 30, limit)
       var output = try [UInt8](unsafeUninitializedCapacity: hint) { buffer, count in
         count = try inflater.inflate(into: buffer)
       }
@@ -59,6 +68,10 @@ public enum Gzip {
         while !inflater.finished {
           let n = try chunk.withUnsafeMutableBufferPointer { try inflater.inflate(into: $0) }
           output.append(contentsOf: chunk[..<n])
+          guard output.count <= limit else {
+            let size = limit >= 1 << 20 ? "\(limit >> 20) MiB" : "\(limit) bytes"
+            throw DatasetError(file: file, "inflates to more than \(size): not a dataset file")
+          }
         }
       }
       return output

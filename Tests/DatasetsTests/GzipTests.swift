@@ -1,6 +1,7 @@
 // GzipTests.swift — plain files pass through; gzip files inflate; damaged ones throw naming the file.
 
 import Engine
+import Glibc
 import Testing
 
 import Datasets
@@ -83,4 +84,23 @@ private func sampleBytes(_ count: Int, seed: UInt64) -> [UInt8] {
   let missing = dir.file("missing.gz")
   #expect(message { try Gzip.contents(ofFile: missing) } == "\(missing): cannot open: No such file or directory")
   #expect(message { try Gzip.contents(ofFile: dir.path) } == "\(dir.path): is a directory")
+}
+
+/// A small file of zeros can inflate to gigabytes: past the limit, inflating stops with an error.
+@Test func inflatingStopsAtTheLimit() throws {
+  let dir = try TemporaryDirectory()
+  let bytes = sampleBytes(300_000, seed: 8)
+  try dir.write(bytes, to: "data")
+  let gz = try dir.read(dir.gzip("data"))
+  #expect(try Gzip.inflate(gz, file: "data.gz", limit: 300_000) == bytes)
+  #expect(message { try Gzip.inflate(gz, file: "data.gz", limit: 100_000) }
+          == "data.gz: inflates to more than 100000 bytes: not a dataset file")
+}
+
+/// Opening a fifo would wait for a writer forever; it is refused before the open.
+@Test func aFifoIsRefusedWithoutWaiting() throws {
+  let dir = try TemporaryDirectory()
+  let path = dir.path + "/fifo"
+  #expect(mkfifo(path, 0o644) == 0)
+  #expect(message { try Gzip.contents(ofFile: path) } == "\(path): is not a regular file")
 }
