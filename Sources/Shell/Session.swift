@@ -96,6 +96,9 @@ public final class Session {
   }
 
   static let longestLine = 4096
+  /// What every gashell model takes and gives: a FashionMNIST image's pixels, and its classes.
+  static let inputs = FashionMNIST.imageRows * FashionMNIST.imageColumns
+  static let classes = FashionMNIST.classNames.count
 
   /// Runs a line and prints an error instead of throwing it; returns whether it succeeded.
   @discardableResult
@@ -170,7 +173,7 @@ public final class Session {
 
   /// A fresh model of the given hidden widths from the seed, with a new optimizer and a new run.
   func makeModel(_ a: Architecture) {
-    let model = MLP(sizes: [784] + a.hidden + [10], seed: settings.seed, threads: settings.threads,
+    let model = MLP(sizes: [Session.inputs] + a.hidden + [Session.classes], seed: settings.seed, threads: settings.threads,
                     batchNorm: a.batchNorm, dropout: a.dropout)
     architecture = a
     weightsOrigin = "seed \(settings.seed)"

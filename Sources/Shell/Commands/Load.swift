@@ -84,8 +84,9 @@ extension Command {
       // … else a plain MLP of the file's sizes; the old model stays if the file turns out bad.
       let sizes: [Int]
       do { sizes = try Checkpoint.layerSizes(in: path) } catch { throw ShellError("\(error)") }
-      guard sizes.first == 784, sizes.last == 10 else {
-        throw ShellError("\(words[0]) holds a \(sizes.map(String.init).joined(separator: "-")) network; gashell's models take 784 inputs and give 10 classes")
+      guard sizes.first == Session.inputs, sizes.last == Session.classes else {
+        throw ShellError("\(words[0]) holds a \(sizes.map(String.init).joined(separator: "-")) network; "
+          + "gashell's models take \(Session.inputs) inputs and give \(Session.classes) classes")
       }
       let previous = (session.trainer, session.architecture, session.weightsOrigin)
       session.makeModel(Session.Architecture(hidden: Array(sizes.dropFirst().dropLast())))
