@@ -56,7 +56,7 @@ public enum Checkpoint {
 
   /// Weights, gradients and optimizer state, with the optimizer's name, its step count and the
   /// trainer's position as metadata: everything needed to continue training bit for bit.
-  public static func saveTrainingState(_ trainer: Trainer, to path: String) throws {
+  public static func saveTrainingState(_ trainer: Trainer, to path: String, metadata extra: [String: String] = [:]) throws {
     let model = trainer.model, optimizer = trainer.optimizer
     let tensors = named(model, \.value) + model.buffers + named(model, \.grad).map { (gradPrefix + $0.name, $0.tensor) }
       + optimizer.state.map { (optimizerPrefix + $0.name, $0.tensor) }
@@ -65,7 +65,7 @@ public enum Checkpoint {
                     "sizes": model.sizes.map(String.init).joined(separator: ",")]
     let position = TrainingPosition(trainer)
     for (key, field) in TrainingPosition.keys { metadata[key] = "\(position[keyPath: field])" }
-    try write(tensors, metadata: metadata, to: path)
+    try write(tensors, metadata: extra.merging(metadata) { $1 }, to: path)
   }
 
   /// Loads weights into `model`. Every parameter must be in the file with the model's shape, and nothing

@@ -26,7 +26,8 @@ import Testing
   }
 
   @Test func subCommands() {
-    #expect(words("load ") == ["fashion", "weights"])
+    #expect(words("load ") == ["fashion", "weights", "state"])
+    #expect(Command.candidates(line: "load state ", wordStart: 11) == .files)
     #expect(words("load fashion ") == ["train", "test", "from"])
     #expect(words("load fashion train 600 ") == ["train", "test", "from"])
     #expect(words("model ") == ["mlp"])

@@ -6,20 +6,22 @@ import Foundation
 
 extension Command {
   static let load: Command = Command(
-    name: "load", arguments: "fashion [train N] [test N] [from DIR] | weights FILE",
-    summary: "Load FashionMNIST, or weights from a safetensors file",
+    name: "load", arguments: "fashion [train N] [test N] [from DIR] | weights FILE | state FILE",
+    summary: "Load FashionMNIST, or weights or a training state from a safetensors file",
     details: """
       load fashion                       60,000 training and 10,000 test images
       load fashion train 6000 test 1000  the first 6,000 and 1,000 of them
       load fashion from ~/data           IDX files (.gz or not) in that folder
       load weights tutorial.safetensors  weights named as PyTorch's Sequential (0.weight, …)
+      load state run1.state              go on where `save state` was: same model and window rules first;
+                                         lr, momentum and weight decay are the current settings
       The data is looked for in DIR, $GASHELL_DATA, ./data/FashionMNIST/raw,
       then /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist).
       """,
     complete: { words, _ in
       switch words.count {
-      case 0: return .words(["fashion", "weights"])
-      case _ where words[0] == "weights": return words.count == 1 ? .files : .words([])
+      case 0: return .words(["fashion", "weights", "state"])
+      case _ where words[0] == "weights" || words[0] == "state": return words.count == 1 ? .files : .words([])
       case _ where words.last == "from": return .files
       default: return .words(["train", "test", "from"])
       }
@@ -28,10 +30,11 @@ extension Command {
       switch arguments.first {
       case "fashion": try loadFashion(session, Array(arguments.dropFirst()))
       case "weights": try loadWeights(session, Array(arguments.dropFirst()))
+      case "state": try loadState(session, Array(arguments.dropFirst()))
       case nil: throw Command.load.usageError("load what?")
       case let other?:
-        throw ShellError("cannot load '\(other)'" + suggestion(other, among: ["fashion", "weights"])
-          + " — `load fashion` or `load weights FILE`")
+        throw ShellError("cannot load '\(other)'" + suggestion(other, among: ["fashion", "weights", "state"])
+          + " — `load fashion`, `load weights FILE` or `load state FILE`")
       }
     })
 

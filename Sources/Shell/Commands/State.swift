@@ -1,0 +1,75 @@
+// State.swift — `save state FILE` and `load state FILE`: a training run put aside and taken up
+// again bit for bit. The file is a safetensors training state (Checkpoint.saveTrainingState:
+// weights, gradients, optimizer buffers, the cursor and the open window) plus, as metadata, the
+// model and the rules that made its window. Loading asks for the same model and rules rather
+// than setting them: a learner should see what the state belongs to, and a window planned
+// under one rule must not be finished under another.
+
+import Engine
+import Foundation
+
+extension Command {
+  static func saveState(_ session: Session, _ words: [String]) throws {
+    guard words.count == 1 else {
+      throw save.usageError(words.isEmpty ? "give a file name" : "one file name — put a name with spaces in quotes")
+    }
+    let t = try session.requireTrainer()
+    let metadata = [modelKey: modelWords(session.architecture), rulesKey: rulesText(session.settings),
+                    optimizerKey: display(.optimizer, session.settings)]
+    do {
+      try Checkpoint.saveTrainingState(t, to: (words[0] as NSString).expandingTildeInPath, metadata: metadata)
+    } catch { throw ShellError("\(error)") }
+    session.say("training state written to \(words[0]): \(stateSummary(t)) — `load state \(words[0])` goes on from here")
+  }
+
+  static func loadState(_ session: Session, _ words: [String]) throws {
+    guard words.count == 1 else {
+      throw load.usageError(words.isEmpty ? "give a file name" : "one file name — put a name with spaces in quotes")
+    }
+    let t = try session.requireTrainer()
+    let path = (words[0] as NSString).expandingTildeInPath
+    let metadata: [String: String]
+    do { metadata = try SafeTensors.read(path).metadata } catch { throw ShellError("\(error)") }
+    guard let model = metadata[modelKey], let rules = metadata[rulesKey], let optimizer = metadata[optimizerKey] else {
+      throw ShellError("\(words[0]) is not a gashell training state — `save state FILE` writes one; `load weights` reads weights")
+    }
+    // What the state belongs to, checked before anything changes.
+    if model != modelWords(session.architecture) {
+      throw ShellError("\(words[0]) was saved from `model \(model)` — run that first, then `load state`")
+    }
+    if optimizer != display(.optimizer, session.settings) {
+      throw ShellError("\(words[0]) holds the state of `set optimizer \(optimizer)` — set that first, then `load state`")
+    }
+    if rules != rulesText(session.settings) {
+      throw ShellError("\(words[0]) was saved with \(rules) — set those first, then `load state`")
+    }
+    do { try Checkpoint.loadTrainingState(into: t, from: path) } catch { throw ShellError("\(error)") }
+    session.weightsOrigin = "state from \(words[0])"
+    session.lastWrapperCall = nil
+    session.closeRun()
+    session.say("training state loaded from \(words[0]): \(stateSummary(t))")
+  }
+
+  private static let modelKey = "gashell.model", rulesKey = "gashell.rules", optimizerKey = "gashell.optimizer"
+
+  /// The words after `model` that make this architecture: "mlp 512 512 batchnorm".
+  private static func modelWords(_ a: Session.Architecture) -> String {
+    (["mlp"] + a.hidden.map(String.init) + (a.batchNorm ? ["batchnorm"] : [])
+      + (a.dropout > 0 ? ["dropout", formatHyper(a.dropout)] : [])).joined(separator: " ")
+  }
+
+  /// The settings that plan a window, as `set` commands would give them.
+  private static func rulesText(_ s: Settings) -> String {
+    ["batch", "accumulate", "normalize"].compactMap(Setting.init(rawValue:))
+      .map { "`set \($0.rawValue) \(display($0, s))`" }.joined(separator: ", ")
+      + ", " + (s.leftover == .carryOver ? "leftovers carried over" : "a short last window stepped")
+      + (s.countsSamples ? ", counting samples" : "")
+  }
+
+  /// "SGD, 12 steps; epoch 1, batch 7; window 2/4 open"
+  private static func stateSummary(_ t: Trainer) -> String {
+    let a = t.accumulator
+    return "\(t.optimizer.name), \(counted(a.steps, "step")); epoch \(t.epoch + 1), next batch \(t.nextBatch + 1)"
+      + (a.isWindowOpen ? "; window \(a.microBatches)/\(a.plannedMicroBatches) open" : "")
+  }
+}
