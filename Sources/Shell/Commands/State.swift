@@ -58,12 +58,13 @@ extension Command {
       + (a.dropout > 0 ? ["dropout", formatHyper(a.dropout)] : [])).joined(separator: " ")
   }
 
-  /// The settings that plan a window, as `set` commands would give them.
+  /// The settings that plan a window and order its batches, as `set` commands would give them.
   private static func rulesText(_ s: Settings) -> String {
     ["batch", "accumulate", "normalize"].compactMap(Setting.init(rawValue:))
       .map { "`set \($0.rawValue) \(display($0, s))`" }.joined(separator: ", ")
       + ", " + (s.leftover == .carryOver ? "leftovers carried over" : "a short last window stepped")
       + (s.countsSamples ? ", counting samples" : "")
+      + (s.shuffle ? ", `set shuffle on` with `set seed \(s.seed)`" : "")   // the order the cursor walks
   }
 
   /// "SGD, 12 steps; epoch 1, batch 7; window 2/4 open"
