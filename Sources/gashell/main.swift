@@ -46,18 +46,18 @@ struct Gashell: ParsableCommand {
   func validate() throws {
     // Before a lesson runs for minutes, not after.
     guard let notebook else { return }
-    do { try Notebook.checkFileName(notebook) } catch { throw ValidationError(error.message) }
+    do { try Notebook.checkFileName(notebook) } catch { throw failure(error.message) }
     let directory = ((notebook as NSString).expandingTildeInPath as NSString).deletingLastPathComponent
     guard FileManager.default.isWritableFile(atPath: directory.isEmpty ? "." : directory) else {
-      throw ValidationError("cannot write \(notebook): '\(directory)' is not a directory you can write to")
+      throw failure("cannot write \(notebook): '\(directory)' is not a directory you can write to")
     }
   }
 
   mutating func run() throws {
     if check { try checkTranscripts(); return }
-    guard more.isEmpty else { throw ValidationError("one script at a time (got \(more.count + 1))") }
+    guard more.isEmpty else { throw failure("one script at a time (got \(more.count + 1)) — `gashell --check` takes several transcripts") }
 
-    let session = Session(output: { FileHandle.standardOutput.write(Data($0.utf8)) })
+    let session = Session(output: writeToStandardOutput)
     session.settings.quick = quick
     let terminal = LineEditor.isTerminal
     Interrupt.install()
@@ -82,10 +82,7 @@ struct Gashell: ParsableCommand {
 
     var ok = true
     if let script {
-      let text: String
-      do { text = try String(contentsOfFile: script, encoding: .utf8) } catch {
-        throw ValidationError("cannot read \(script): \(error.localizedDescription)")
-      }
+      let text = try readScript(script)
       ok = Script(name: script, text: text).run(in: session, present: true)
     }
     if ok, let commands {
@@ -133,7 +130,7 @@ struct Gashell: ParsableCommand {
 
   private func checkTranscripts() throws {
     let files = (script.map { [$0] } ?? []) + more
-    guard !files.isEmpty else { throw ValidationError("--check needs transcript files") }
+    guard !files.isEmpty else { throw failure("--check needs transcript files, e.g. `gashell --check Tests/Transcripts/*.txt`") }
     let record = TranscriptReplay.recordRequested
     var failed = 0
     for file in files {
@@ -153,6 +150,41 @@ struct Gashell: ParsableCommand {
     }
     print("\(files.count - failed) passed, \(failed) failed")
     if failed > 0 && !record { throw ExitCode(1) }
+  }
+}
+
+/// One line on standard error, then exit status 1: what a mistake on the command line gets (the
+/// usage text is one `gashell --help` away).
+private func failure(_ message: String) -> ExitCode {
+  FileHandle.standardError.write(Data("gashell: \(message)\n".utf8))
+  return ExitCode(1)
+}
+
+/// A script's text, or one line saying why not: missing, a folder, not a file, not UTF-8.
+private func readScript(_ path: String) throws -> String {
+  var isDirectory: ObjCBool = false
+  guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+    throw failure("cannot read \(path): no such file")
+  }
+  guard !isDirectory.boolValue else { throw failure("cannot read \(path): it is a directory") }
+  guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+        attributes[.type] as? FileAttributeType == .typeRegular else {
+    throw failure("cannot read \(path): not a regular file")
+  }
+  guard let data = FileManager.default.contents(atPath: path) else { throw failure("cannot read \(path): permission denied?") }
+  guard let text = String(data: data, encoding: .utf8) else { throw failure("cannot read \(path): not UTF-8 text") }
+  return text
+}
+
+/// Everything gashell prints goes through here. When standard output is gone (a closed pipe with
+/// SIGPIPE ignored, a full disk) there is no one to tell: stop quietly with status 1.
+private func writeToStandardOutput(_ text: String) {
+  var bytes = Array(text.utf8)[...]
+  while !bytes.isEmpty {
+    let n = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+    if n < 0 && errno == EINTR { continue }
+    guard n > 0 else { exit(1) }
+    bytes = bytes.dropFirst(n)
   }
 }
 

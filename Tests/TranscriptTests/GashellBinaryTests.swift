@@ -125,10 +125,26 @@ enum Gashell {
     #expect(!r.output.contains("ga> show settings"))       // nothing after the error runs
   }
 
+  /// Mistakes on the command line get one line and status 1, not the usage text.
   @Test func missingScriptFails() throws {
     let r = try Gashell.run(["/tmp/gashell-transcripts/no-such-lesson.ga"])
-    #expect(r.status != 0)
-    #expect(r.output.contains("cannot read /tmp/gashell-transcripts/no-such-lesson.ga"), "\(r.output)")
+    #expect(r.status == 1)
+    #expect(r.output == "gashell: cannot read /tmp/gashell-transcripts/no-such-lesson.ga: no such file\n")
+    let folder = try Gashell.run(["Tests"])
+    #expect(folder.status == 1 && folder.output == "gashell: cannot read Tests: it is a directory\n")
+    let notebook = try Gashell.run(["--notebook", "x.txt", "-c", "help"])
+    #expect(notebook.status == 1 && notebook.output.hasPrefix("gashell: a notebook's file name ends in .ipynb"))
+  }
+
+  /// With nowhere to print (stdout closed), gashell stops with status 1 instead of trapping.
+  @Test func aClosedStandardOutputEndsQuietly() throws {
+    let path = try #require(Gashell.path)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "'\(path)' -c help >&- 2>/dev/null"]
+    try process.run()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 1)
   }
 
   @Test func commandsAfterDashC() throws {
