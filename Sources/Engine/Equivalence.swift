@@ -17,8 +17,12 @@ public enum Equivalence {
     public let weights: [Difference]
     public let largeBatchLoss: Float
     public let microBatchLosses: [Float]
-    public var worstGradient: Float { gradients.map(\.relative).max() ?? 0 }
-    public var worstWeights: Float { weights.map(\.relative).max() ?? 0 }
+    public var worstGradient: Float { worst(gradients) }
+    public var worstWeights: Float { worst(weights) }
+    /// The largest relative difference, or NaN if any is: a NaN must not hide behind a max.
+    private func worst(_ differences: [Difference]) -> Float {
+      differences.contains { $0.relative.isNaN } ? .nan : differences.map(\.relative).max() ?? 0
+    }
   }
 
   /// Compares, without touching `model`: one forward/backward over all rows of
@@ -61,6 +65,8 @@ public enum Equivalence {
       let x = pa[keyPath: part], y = pb[keyPath: part]
       var diff: Float = 0, scale: Float = 0
       for i in 0..<x.count { diff = max(diff, abs(x[i] - y[i])); scale = max(scale, abs(y[i])) }
+      // max() passes a NaN over: diverged weights would read as "exactly the same".
+      if !x.array.allSatisfy(\.isFinite) || !y.array.allSatisfy(\.isFinite) { diff = .nan }
       return Difference(name: pa.name, maxAbsolute: diff, relative: scale > 0 ? diff / scale : diff)
     }
   }

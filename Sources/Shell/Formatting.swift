@@ -15,12 +15,16 @@ func grouped(_ n: Int) -> String {
   return (n < 0 ? "-" : "") + out
 }
 
-func fixed(_ x: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", x) }
+func fixed(_ x: Double, _ decimals: Int) -> String { nonFinite(x) ?? String(format: "%.\(decimals)f", x) }
+
+/// "nan", "inf" or "-inf"; nil for a finite x. (printf writes a NaN with its sign bit as "-nan".)
+func nonFinite(_ x: Double) -> String? { x.isNaN ? "nan" : x.isInfinite ? (x > 0 ? "inf" : "-inf") : nil }
 func fixed(_ x: Float, _ decimals: Int) -> String { fixed(Double(x), decimals) }
 
 /// Four significant digits: 0.01234, 123.4, 8.120e-05.
 func significant(_ x: Double) -> String {
   if x == 0 { return "0" }
+  if let text = nonFinite(x) { return text }
   let a = abs(x)
   if a >= 1e-3 && a < 1e5 {
     let decimals = max(0, 3 - Int(floor(log10(a))))

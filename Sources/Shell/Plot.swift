@@ -101,7 +101,7 @@ public struct Plot: Sendable {
   public static func label(_ value: Double, step: Double) -> String {
     let v = abs(value) < step * 1e-6 ? 0 : value  // never "-0"
     if step >= 1 && abs(v) < 1e15 { return grouped(Int(v.rounded())) }
-    if step < 1e-4 { return String(format: "%.0e", v) }
+    if step < 1e-4 || step >= 1 { return String(format: "%.0e", v) }   // tiny steps, or values past Int
     return String(format: "%.\(Int(ceil(-log10(step) - 1e-9)))f", v)
   }
 }

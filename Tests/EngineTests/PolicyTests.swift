@@ -79,5 +79,9 @@ import Testing
     let bad = Equivalence.compare(model, microBatches: batches, scales: [1, 1, 1, 1], optimizer: sgd)
     #expect(abs(bad.worstGradient - 3) < 1e-3)   // 4× the gradient: off by 300 %
     #expect(relativeDifference(model.parameters.values, before) == 0)  // the model itself is untouched
+    // Diverged weights give NaN gradients on both sides: the report says NaN, not 0.
+    model.parameters.values[0] = .nan
+    let diverged = Equivalence.compare(model, microBatches: batches, scales: [0.25, 0.25, 0.25, 0.25], optimizer: sgd)
+    #expect(diverged.worstGradient.isNaN && diverged.worstWeights.isNaN)
   }
 }

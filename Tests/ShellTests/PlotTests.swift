@@ -33,6 +33,7 @@ extension PlotTests { @Suite struct Ticks {
     #expect(Plot.label(2.3, step: 0.01) == "2.30")
     #expect(Plot.label(1500, step: 500) == "1,500")
     #expect(Plot.label(-1e-17, step: 0.1) == "0.0", "no -0")
+    #expect(Plot.label(3e15, step: 1e15) == "3e+15" && Plot.label(-3e20, step: 1e20) == "-3e+20", "past Int: no raw format")
   }
 
   @Test func theYAxisCoversTheDataInWholeSteps() {

@@ -59,7 +59,10 @@ extension Command {
           + pad(significant(w.maxAbsolute), 21) + significant(w.relative))
       }
       let worst = report.worstGradient
-      let verdict = worst <= 1e-5 ? "the same gradient up to float rounding: accumulation is exact here"
+      let diverged = report.gradients.contains { !$0.maxAbsolute.isFinite || !$0.relative.isFinite }
+        || !worst.isFinite
+      let verdict = diverged ? "no verdict: the gradients hold nan or inf (the weights diverged: `reset`, and a smaller lr)"
+        : worst <= 1e-5 ? "the same gradient up to float rounding: accumulation is exact here"
         : worst < 1e-2 ? "close but not equal" : "NOT the same gradient"
       session.say("worst relative difference \(significant(worst)) (gradients), \(significant(report.worstWeights)) (weights): \(verdict)")
       if t.model.batchNorm {
