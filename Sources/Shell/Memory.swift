@@ -3,6 +3,7 @@
 // Units are decimal, as device makers count: 1 MB = 1,000,000 bytes.
 
 import Engine
+import Glibc
 
 enum Memory {
   /// "6MB", "5.5MB", "800KB", "1GB", "512B" → bytes.
@@ -23,9 +24,17 @@ enum Memory {
     session.trainer.map { MemoryReport(trainer: $0, batch: batch) }
   }
 
+  /// The machine's memory: without `set memory`, the budget a command must still fit in, so that a
+  /// batch of 60,000 with Adam is an error line rather than the process killed.
+  static let machine: Int = {
+    let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+    return pages > 0 && size > 0 ? pages * size : Int.max
+  }()
+
   /// Throws the out-of-memory error when a micro-batch of `batch` rows would not fit the budget.
   static func check(_ session: Session, batch: Int, for what: String = "the activations") throws {
-    guard let budget = session.settings.memoryBudget, let r = report(session, batch: batch) else { return }
+    guard let r = report(session, batch: batch) else { return }
+    let budget = session.settings.memoryBudget ?? machine
     guard r.total > budget else { return }
     let held = r.parameters + r.gradients + r.optimizerState
     let free = max(0, budget - held)
@@ -47,8 +56,9 @@ enum Memory {
     } else if held > budget {
       hint = "the model alone does not fit: `set memory off` or a smaller model"
     }
+    let limit = session.settings.memoryBudget == nil ? "this machine has \(formatBytes(budget))" : "budget \(formatBytes(budget))"
     throw ShellError("out of memory: tried to allocate \(formatBytes(r.activations)) for \(what) of a batch of \(grouped(batch))"
-      + " (budget \(formatBytes(budget)); \(formatBytes(held)) held by parameters, gradients and optimizer state; \(formatBytes(free)) free) — \(hint)")
+      + " (\(limit); \(formatBytes(held)) held by parameters, gradients and optimizer state; \(formatBytes(free)) free) — \(hint)")
   }
 
   static func show(_ session: Session) throws {

@@ -143,6 +143,17 @@ import Testing
     #expect(tiny.message.hasSuffix("the model alone does not fit: `set memory off` or a smaller model"))
   }
 
+  /// Without `set memory`, the machine's own memory is the budget: asking for more is an error
+  /// line, not the process killed.
+  @Test func withoutABudgetTheMachineIsTheLimit() throws {
+    let t = TestSession()
+    try t.run("model mlp 512")
+    let error = try #require(throws: ShellError.self) { try Memory.check(t.session, batch: 100_000_000) }
+    #expect(error.message.hasPrefix("out of memory: tried to allocate"))
+    #expect(error.message.contains("this machine has \(formatBytes(Memory.machine))"))
+    try Memory.check(t.session, batch: 64)
+  }
+
   /// Batch norm with one sample in a training micro-batch, refused as PyTorch refuses it.
   @Test func batchNormWithOneSampleChangesNothing() throws {
     let t = TestSession()
