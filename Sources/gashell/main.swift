@@ -135,6 +135,7 @@ struct Gashell: ParsableCommand {
     var failed = 0
     for file in files {
       do {
+        _ = try readText(file)   // one clear line for a folder, a fifo or binary, before the replay
         let result = try TranscriptCheck.check(path: file, record: record)
         if result.passed {
           print("ok    \(file)")
@@ -160,19 +161,20 @@ private func failure(_ message: String) -> ExitCode {
   return ExitCode(1)
 }
 
-/// A script's text, or one line saying why not: missing, a folder, not a file, not UTF-8.
+/// A script's text, or one line saying why not.
 private func readScript(_ path: String) throws -> String {
+  do { return try readText(path) } catch { throw failure("cannot read \(path): \(error.message)") }
+}
+
+/// A text file's contents, or why not: missing, a folder, not a file (a fifo would block), not UTF-8.
+private func readText(_ path: String) throws(ShellError) -> String {
   var isDirectory: ObjCBool = false
-  guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-    throw failure("cannot read \(path): no such file")
-  }
-  guard !isDirectory.boolValue else { throw failure("cannot read \(path): it is a directory") }
+  guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ShellError("no such file") }
+  guard !isDirectory.boolValue else { throw ShellError("it is a directory") }
   guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-        attributes[.type] as? FileAttributeType == .typeRegular else {
-    throw failure("cannot read \(path): not a regular file")
-  }
-  guard let data = FileManager.default.contents(atPath: path) else { throw failure("cannot read \(path): permission denied?") }
-  guard let text = String(data: data, encoding: .utf8) else { throw failure("cannot read \(path): not UTF-8 text") }
+        attributes[.type] as? FileAttributeType == .typeRegular else { throw ShellError("not a regular file") }
+  guard let data = FileManager.default.contents(atPath: path) else { throw ShellError("permission denied") }
+  guard let text = String(data: data, encoding: .utf8) else { throw ShellError("not UTF-8 text") }
   return text
 }
 

@@ -14,7 +14,7 @@ extension Command {
         return
       }
       guard let command = Command.named(name) else {
-        throw ShellError("no command '\(name)'" + suggestion(name, among: Command.all.map(\.name)))
+        throw ShellError("no command '\(name)'" + suggestion(name, among: Command.all.map(\.name)) + " — `help` lists them")
       }
       guard arguments.count == 1 else { throw Command.help.usageError("help explains one command at a time") }
       session.say("\(command.usage) — \(command.summary)")

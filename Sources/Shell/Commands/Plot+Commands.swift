@@ -107,7 +107,7 @@ extension Command {
       }
       throw Command.save.usageError(words.isEmpty ? "save which plot?" : "save plot takes a plot and a file")
     }
-    let (topic, file) = (words[0], words[1])
+    let (topic, file) = (words[0], try fileName(words[1]))
     guard plotTopics.contains(topic) else {
       throw ShellError("cannot plot '\(topic)'" + suggestion(topic, among: plotTopics) + " — loss, test or grad")
     }

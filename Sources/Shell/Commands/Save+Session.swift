@@ -19,7 +19,7 @@ extension Command {
     guard arguments.count == 2 else {
       throw save.usageError(arguments.count < 2 ? "give a file name" : "one file name — put a name with spaces in quotes")
     }
-    let file = arguments[1]
+    let file = try fileName(arguments[1])
     let finished = Array(session.cells.dropLast())
     if arguments[0] == "notebook" {
       try Notebook.checkFileName(file)

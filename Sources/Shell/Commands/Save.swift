@@ -30,7 +30,7 @@ extension Command {
         throw Command.save.usageError(arguments.first.map { ["weights", "grads"].contains($0) ? (arguments.count < 2 ? "give a file name" : "one file name — put a name with spaces in quotes") : "cannot save '\($0)'" + suggestion($0, among: ["weights", "grads", "state", "plot"] + sessionRecords) } ?? "save what?")
       }
       let t = try session.requireTrainer()
-      let path = (arguments[1] as NSString).expandingTildeInPath
+      let path = (try fileName(arguments[1]) as NSString).expandingTildeInPath
       do {
         if arguments[0] == "weights" {
           try Checkpoint.saveWeights(t.model, to: path)

@@ -16,9 +16,8 @@ extension Command {
     let t = try session.requireTrainer()
     let metadata = [modelKey: modelWords(session.architecture), rulesKey: rulesText(session.settings),
                     optimizerKey: display(.optimizer, session.settings)]
-    do {
-      try Checkpoint.saveTrainingState(t, to: (words[0] as NSString).expandingTildeInPath, metadata: metadata)
-    } catch { throw ShellError("\(error)") }
+    let path = (try fileName(words[0]) as NSString).expandingTildeInPath
+    do { try Checkpoint.saveTrainingState(t, to: path, metadata: metadata) } catch { throw ShellError("\(error)") }
     session.say("training state written to \(words[0]): \(stateSummary(t)) — `load state \(words[0])` goes on from here")
   }
 
@@ -27,7 +26,7 @@ extension Command {
       throw load.usageError(words.isEmpty ? "give a file name" : "one file name — put a name with spaces in quotes")
     }
     let t = try session.requireTrainer()
-    let path = (words[0] as NSString).expandingTildeInPath
+    let path = (try fileName(words[0]) as NSString).expandingTildeInPath
     let metadata: [String: String]
     do { metadata = try SafeTensors.read(path).metadata } catch { throw ShellError("\(error)") }
     guard let model = metadata[modelKey], let rules = metadata[rulesKey], let optimizer = metadata[optimizerKey] else {
