@@ -32,7 +32,7 @@ import Testing
 
   @Test func unknownTopicSuggests() throws {
     let t = TestSession(data: false)
-    #expect(throws: ShellError("no command 'shwo' — did you mean 'show'?")) { try t.run("help shwo") }
-    #expect(throws: ShellError("no command 'frobnicate'")) { try t.run("help frobnicate") }
+    #expect(throws: ShellError("no command 'shwo' — did you mean 'show'? — `help` lists them")) { try t.run("help shwo") }
+    #expect(throws: ShellError("no command 'frobnicate' — `help` lists them")) { try t.run("help frobnicate") }
   }
 }
