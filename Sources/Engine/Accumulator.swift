@@ -43,6 +43,10 @@ public struct Accumulator: Sendable {
   /// Micro-batches and samples the open window will hold when full.
   public private(set) var plannedMicroBatches = 0
   public private(set) var plannedSamples = 0
+  /// The N the open window was planned with (0 when none is open). A carried-over window can
+  /// cross into an epoch whose schedule says another N; its micro-batches must all share one
+  /// scale, or the step's gradient weighs them unequally.
+  public private(set) var plannedFactor = 0
   /// Optimizer steps taken.
   public private(set) var steps = 0
 
@@ -61,8 +65,8 @@ public struct Accumulator: Sendable {
 
   /// The loss scale for batch `index` of 0-based `epoch`, opening a window if none is open.
   public mutating func scale(forBatch index: Int, epoch: Int, of source: BatchSource) -> Float {
-    let n = schedule.factor(forEpoch: epoch)
-    if microBatches == 0 { plan(from: index, n: n, source: source) }
+    if microBatches == 0 { plan(from: index, n: schedule.factor(forEpoch: epoch), source: source) }
+    let n = plannedFactor
     switch normalization {
     case .none: return 1
     case .steps: return 1 / Float(n)
@@ -74,9 +78,10 @@ public struct Accumulator: Sendable {
 
   private mutating func plan(from index: Int, n: Int, source: BatchSource) {
     let nb = source.batchesPerEpoch
+    plannedFactor = n
     if countsSamples {  // a target in samples; however many micro-batches it takes
       plannedSamples = n * source.batchSize
-      plannedMicroBatches = n
+      plannedMicroBatches = Self.batchesToReach(plannedSamples, from: index, of: source)
       return
     }
     switch leftover {
@@ -87,6 +92,21 @@ public struct Accumulator: Sendable {
       plannedMicroBatches = n
       plannedSamples = (0..<n).reduce(0) { $0 + source.size(ofBatch: (index + $1) % nb) }
     }
+  }
+
+  /// How many batches from `index` on, across epoch ends, hold at least `target` samples: a short
+  /// last batch in the way makes a sample-counted window one micro-batch longer than N.
+  static func batchesToReach(_ target: Int, from index: Int, of source: BatchSource) -> Int {
+    let nb = source.batchesPerEpoch
+    var left = target, count = 0, i = index
+    while left > 0 && i < nb { left -= source.size(ofBatch: i); count += 1; i += 1 }
+    guard left > 0 else { return count }
+    let wholeEpochs = (left - 1) / source.sampleCount   // counted, not walked: a target may span many tiny epochs
+    left -= wholeEpochs * source.sampleCount
+    count += wholeEpochs * nb
+    i = 0
+    while left > 0 { left -= source.size(ofBatch: i); count += 1; i += 1 }
+    return count
   }
 
   /// Records a finished backward of `count` samples.
@@ -107,16 +127,18 @@ public struct Accumulator: Sendable {
     samples = 0
     plannedMicroBatches = 0
     plannedSamples = 0
+    plannedFactor = 0
   }
 
   /// The counters a saved training state had (see `TrainingPosition`); the rules stay as set.
   public mutating func restore(steps: Int, microBatches: Int, samples: Int,
-                               plannedMicroBatches: Int, plannedSamples: Int) {
+                               plannedMicroBatches: Int, plannedSamples: Int, plannedFactor: Int) {
     self.steps = steps
     self.microBatches = microBatches
     self.samples = samples
     self.plannedMicroBatches = plannedMicroBatches
     self.plannedSamples = plannedSamples
+    self.plannedFactor = plannedFactor
   }
 
   /// Back to no steps taken (a fresh model).

@@ -24,6 +24,7 @@ public struct TrainingPosition: Equatable, Sendable {
   public var samples = 0
   public var plannedMicroBatches = 0  // what the open window will hold when full
   public var plannedSamples = 0
+  public var plannedFactor = 0        // the N the open window was planned with (its loss scale)
 
   init() {}
 
@@ -31,7 +32,7 @@ public struct TrainingPosition: Equatable, Sendable {
     let a = trainer.accumulator
     (epoch, nextBatch) = (trainer.epoch, trainer.nextBatch)
     (steps, microBatches, samples) = (a.steps, a.microBatches, a.samples)
-    (plannedMicroBatches, plannedSamples) = (a.plannedMicroBatches, a.plannedSamples)
+    (plannedMicroBatches, plannedSamples, plannedFactor) = (a.plannedMicroBatches, a.plannedSamples, a.plannedFactor)
   }
 
   /// The metadata key of each counter.
@@ -39,7 +40,7 @@ public struct TrainingPosition: Equatable, Sendable {
     ("trainer.epoch", \.epoch), ("trainer.next_batch", \.nextBatch), ("accumulator.steps", \.steps),
     ("accumulator.micro_batches", \.microBatches), ("accumulator.samples", \.samples),
     ("accumulator.planned_micro_batches", \.plannedMicroBatches),
-    ("accumulator.planned_samples", \.plannedSamples),
+    ("accumulator.planned_samples", \.plannedSamples), ("accumulator.planned_factor", \.plannedFactor),
   ]
 }
 
@@ -138,6 +139,10 @@ public enum Checkpoint {
                : position.samples == 0 && position.plannedMicroBatches == 0 && position.plannedSamples == 0 else {
       throw failure("the accumulator's counters do not describe a window (micro-batches \(position.microBatches), "
         + "samples \(position.samples), planned \(position.plannedMicroBatches) and \(position.plannedSamples))")
+    }
+    guard open == (position.plannedFactor > 0) else {
+      throw failure("metadata accumulator.planned_factor is \(position.plannedFactor), but "
+        + (open ? "an open window was planned with some N ≥ 1" : "no window is open: it must be 0"))
     }
     var state: [String: Tensor] = [:]
     for (name, tensor) in entries(in: file, under: optimizerPrefix).tensors.sorted(by: { $0.key < $1.key }) {

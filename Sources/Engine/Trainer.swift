@@ -37,7 +37,7 @@ public final class Trainer: @unchecked Sendable {
     public let scale: Float         // the factor applied to it for backward (1/N in the tutorial)
     public let samples: Int
     public let correct: Int
-    public let epoch: Int           // 0-based
+    public let epoch: Int           // 0-based, the epoch this batch belongs to (not the cursor's after it)
     public let index: Int           // batch index in the epoch
     public let batchesPerEpoch: Int
   }
@@ -55,7 +55,7 @@ public final class Trainer: @unchecked Sendable {
   /// Does not step: call `stepIfWindowFull()` or `step()`.
   public func backward(_ source: BatchSource, gradient: Tensor? = nil) -> MicroBatch {
     wrapCursor(source)
-    let index = nextBatch
+    let (batchEpoch, index) = (epoch, nextBatch)   // `advance` below may move on to the next epoch
     let b = load(source, index: index)
     let scale = accumulator.scale(forBatch: index, epoch: epoch, of: source)
     let logits = model.forward(b.x)
@@ -74,7 +74,7 @@ public final class Trainer: @unchecked Sendable {
     lastLoss = r.loss
     advance(source)
     return MicroBatch(loss: r.loss, scale: scale, samples: b.count, correct: r.correct,
-                      epoch: epoch, index: index, batchesPerEpoch: source.batchesPerEpoch)
+                      epoch: batchEpoch, index: index, batchesPerEpoch: source.batchesPerEpoch)
   }
 
   /// optimizer.step(), then optimizer.zero_grad() unless that is switched off.
@@ -119,20 +119,32 @@ public final class Trainer: @unchecked Sendable {
     nextBatch = p.nextBatch
     startedEpoch = nil
     accumulator.restore(steps: p.steps, microBatches: p.microBatches, samples: p.samples,
-                        plannedMicroBatches: p.plannedMicroBatches, plannedSamples: p.plannedSamples)
+                        plannedMicroBatches: p.plannedMicroBatches, plannedSamples: p.plannedSamples,
+                        plannedFactor: p.plannedFactor)
     lastLoss = nil
   }
 
   /// Trains until `epochs` epochs have ended or `steps` optimizer steps were taken
   /// (whichever is given), or `shouldStop()` says so between micro-batches.
+  /// A window left full (by `backward` calls) is stepped first and counts as one of `steps`;
+  /// `afterFullWindowStep` is told its micro-batches and samples.
   /// `afterBackward` sees every micro-batch before the step; `afterMicroBatch` after it;
   /// `afterEpoch` is called at each epoch's end.
   public func train(_ source: BatchSource, epochs: Int? = nil, steps: Int? = nil,
                     shouldStop: () -> Bool = { false },
+                    afterFullWindowStep: (_ microBatches: Int, _ samples: Int) -> Void = { _, _ in },
                     afterBackward: (MicroBatch) -> Void = { _ in },
                     afterMicroBatch: (MicroBatch, _ stepped: Bool) -> Void = { _, _ in },
                     afterEpoch: (_ epoch: Int) -> Void = { _ in }) -> Bool {
     var epochsDone = 0, stepsDone = 0
+    // The tutorial's loop would have stepped right after the micro-batch that filled the window;
+    // one more backward into it would make a step larger than the rules say.
+    if accumulator.isWindowFull {
+      let (k, samples) = (accumulator.microBatches, accumulator.samples)
+      step()
+      stepsDone += 1
+      afterFullWindowStep(k, samples)
+    }
     while true {
       if let epochs, epochsDone >= epochs { return true }
       if let steps, stepsDone >= steps { return true }
@@ -144,7 +156,7 @@ public final class Trainer: @unchecked Sendable {
       afterMicroBatch(m, stepped)
       if nextBatch == 0 {  // the cursor wrapped: an epoch ended
         epochsDone += 1
-        afterEpoch(epoch - 1)
+        afterEpoch(m.epoch)
       }
     }
   }

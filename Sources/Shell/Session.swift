@@ -43,6 +43,8 @@ public final class Session {
   var weightsOrigin = ""
   var runs: [Run] = []
   /// Where the wrapped optimizer's last `step` call was made: [epoch, next batch, steps, micro-batches].
+  /// Cleared whenever the model, weights or window are replaced: a new window can reach the same
+  /// counters (a reset cursor counts from 0 again) without that call having been made in it.
   var lastWrapperCall: [Int]?
   var lastTest: Trainer.Evaluation?
 
@@ -110,7 +112,9 @@ public final class Session {
     }
   }
 
-  /// `ga> `, or `ga 2/4> ` while an accumulation window is open.
+  /// `ga> `, or `ga 2/4> ` while an accumulation window is open. A window that counts samples
+  /// shows the micro-batches it will take to reach its target (`ga 1/4> ` for 3 × 64 samples when a
+  /// short batch of 40 is among them), so the prompt keeps the one form transcripts and scripts read.
   public var prompt: String {
     guard let t = trainer, t.accumulator.isWindowOpen else { return "ga> " }
     return "ga \(t.accumulator.microBatches)/\(t.accumulator.plannedMicroBatches)> "
@@ -169,6 +173,7 @@ public final class Session {
     dataDirectory = directory
     rebuildLoaders()
     trainer?.resetCursor()
+    lastWrapperCall = nil
   }
 
   /// A fresh model of the given hidden widths from the seed, with a new optimizer and a new run.
@@ -181,6 +186,7 @@ public final class Session {
     settings.configure(t)
     trainer = t
     lastTest = nil
+    lastWrapperCall = nil
   }
 
   func makeOptimizer(for model: MLP) -> Optimizer {

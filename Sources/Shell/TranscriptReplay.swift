@@ -52,11 +52,14 @@ public struct TranscriptReplay {
       let alignment = Alignment(expected: entry.expected, actual: actual)
       prompts.append(prompt)
       outputs.append(alignment.recorded)
-      if !alignment.matches {
+      // The prompt is output too: `ga 3/4> ` says a window is open, and counting it is the lesson.
+      let promptDiffers = entry.prompt != prompt
+      if !alignment.matches || promptDiffers {
         failures.append(Failure(lineNumber: entry.lineNumber, prompt: entry.prompt,
                                 command: entry.command, expected: entry.expected, actual: actual))
         hunks.append("\(source):\(entry.lineNumber): \(entry.prompt)\(entry.command)")
-        hunks += alignment.diff(firstLine: entry.lineNumber + 1)
+        if promptDiffers { hunks.append("  the prompt was '\(prompt)', not '\(entry.prompt)'") }
+        if !alignment.matches { hunks += alignment.diff(firstLine: entry.lineNumber + 1) }
       }
       prompt = nextPrompt
     }

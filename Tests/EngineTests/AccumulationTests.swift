@@ -114,4 +114,50 @@ import Testing
     #expect(!finished)
     #expect(t.nextBatch == 6 && t.accumulator.microBatches == 2 && t.accumulator.steps == 1)
   }
+
+  @Test func trainStepsAWindowLeftFullBeforeAnyFurtherBackward() {
+    let source = ArraySource(count: 40, features: 3, classes: 2, batchSize: 4, seed: 1)  // 10 batches
+    let t = makeTrainer(sizes: [3, 4, 2], accumulate: 2)
+    _ = t.backward(source)
+    _ = t.backward(source)
+    #expect(t.accumulator.isWindowFull)
+    var told: [[Int]] = [], seen = 0
+    #expect(t.train(source, steps: 1, afterFullWindowStep: { told.append([$0, $1]) },
+                    afterMicroBatch: { _, _ in seen += 1 }))
+    // The full window's step is the one step asked for: no micro-batch joins it.
+    #expect(told == [[2, 8]] && seen == 0)
+    #expect(t.accumulator.steps == 1 && !t.accumulator.isWindowOpen && t.nextBatch == 2)
+    _ = t.train(source, steps: 1, afterFullWindowStep: { told.append([$0, $1]) })
+    #expect(told.count == 1 && t.accumulator.steps == 2 && t.nextBatch == 4)
+  }
+
+  @Test func aMicroBatchBelongsToItsOwnEpochWhenTheCursorMovesOn() {
+    let source = ArraySource(count: 8, features: 3, classes: 2, batchSize: 4, seed: 1)  // 2 batches
+    let t = makeTrainer(sizes: [3, 4, 2])
+    var byHand: [[Int]] = []
+    for _ in 0..<3 {
+      let m = t.backward(source)
+      t.step()
+      byHand.append([m.epoch, m.index])
+    }
+    #expect(byHand == [[0, 0], [0, 1], [1, 0]])
+    var trained: [[Int]] = [], ended: [Int] = []
+    _ = t.train(source, epochs: 2, afterMicroBatch: { m, _ in trained.append([m.epoch, m.index]) },
+                afterEpoch: { ended.append($0) })
+    #expect(trained == [[1, 1], [2, 0], [2, 1]] && ended == [1, 2])
+  }
+
+  @Test(arguments: [AccumulationPolicy.keras, .fastai])
+  func aCarriedOverWindowKeepsTheFactorItWasPlannedWith(policy: AccumulationPolicy) throws {
+    // 6 batches of 4 per epoch under {0: 4, 1: 2}: the second window is batches 4, 5 of epoch 0
+    // and 0, 1 of epoch 1, all planned with N = 4; epoch 1's own windows use N = 2.
+    let source = ArraySource(count: 24, features: 3, classes: 2, batchSize: 4, seed: 1)
+    let t = makeTrainer(sizes: [3, 4, 2])
+    t.accumulator.schedule = try AccumulationSchedule.parse("{0: 4, 1: 2}")
+    policy.apply(to: &t.accumulator)
+    var scales: [Float] = [], steps: [Bool] = []
+    _ = t.train(source, epochs: 2, afterMicroBatch: { m, stepped in scales.append(m.scale); steps.append(stepped) })
+    #expect(scales == Array(repeating: 0.25, count: 8) + Array(repeating: 0.5, count: 4))
+    #expect(steps.enumerated().filter(\.element).map(\.offset) == [3, 7, 9, 11])
+  }
 }

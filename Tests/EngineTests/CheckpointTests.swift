@@ -159,4 +159,36 @@ import Testing
       #expect(fingerprint(b.parameters.values) == fingerprint(a.parameters.values))
     }
   }
+
+  @Test func aCarriedOverWindowIsRestoredWithTheFactorItWasPlannedWith() throws {
+    try withDirectory { directory in
+      let path = directory + "/carried.safetensors"
+      func carryingTrainer(seed: UInt64) throws -> Trainer {
+        let t = trainer(.sgdMomentum, seed: seed)
+        t.accumulator.schedule = try AccumulationSchedule.parse("{0: 4, 1: 2}")
+        AccumulationPolicy.keras.apply(to: &t.accumulator)
+        return t
+      }
+      let a = try carryingTrainer(seed: 1), b = try carryingTrainer(seed: 2)
+      _ = a.train(source(), steps: 1)           // batches 0–3 of epoch 0 (5 batches of 4)
+      _ = a.backward(source())                  // batch 4: a window of 4 opens
+      _ = a.backward(source())                  // and goes on into epoch 1, where N is 2
+      #expect(a.epoch == 1 && a.accumulator.plannedFactor == 4)
+      try Checkpoint.saveTrainingState(a, to: path)
+      let position = try Checkpoint.loadTrainingState(into: b, from: path)
+      #expect(position.plannedFactor == 4 && b.accumulator.plannedFactor == 4)
+      #expect(b.backward(source()).scale == 0.25 && a.backward(source()).scale == 0.25)
+
+      // A file without the factor is refused rather than guessed.
+      let file = try SafeTensors.read(path)
+      let old = directory + "/old.safetensors"
+      try SafeTensors.write(file.order.map { ($0, file.tensors[$0]!) },
+                            metadata: file.metadata.filter { $0.key != "accumulator.planned_factor" }, to: old)
+      let before = snapshot(b)
+      expectCheckpointError(old, "metadata accumulator.planned_factor is missing, not a count") {
+        try Checkpoint.loadTrainingState(into: b, from: old)
+      }
+      #expect(snapshot(b) == before)
+    }
+  }
 }

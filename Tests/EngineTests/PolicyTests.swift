@@ -84,4 +84,26 @@ import Testing
     let diverged = Equivalence.compare(model, microBatches: batches, scales: [0.25, 0.25, 0.25, 0.25], optimizer: sgd)
     #expect(diverged.worstGradient.isNaN && diverged.worstWeights.isNaN)
   }
+
+  @Test func fastaisWindowPlansTheMicroBatchesItsSamplesTake() {
+    // 9 batches of 4 and one of 2, N = 4: a target of 16 samples. The third window opens at the
+    // short batch 8 (4 + 2) and needs 3 more of epoch 1 to reach 16 (18): 5 micro-batches.
+    let source = ArraySource(count: 38, features: 3, classes: 2, batchSize: 4, seed: 1)
+    let t = makeTrainer(sizes: [3, 4, 2], accumulate: 4)
+    AccumulationPolicy.fastai.apply(to: &t.accumulator)
+    _ = t.train(source, steps: 2)
+    var planned: [Int] = [], full: [Bool] = []
+    for _ in 0..<5 {
+      _ = t.backward(source)
+      planned.append(t.accumulator.plannedMicroBatches)
+      full.append(t.accumulator.isWindowFull)
+    }
+    #expect(planned == [5, 5, 5, 5, 5] && full == [false, false, false, false, true])
+    #expect(t.accumulator.samples == 18 && t.accumulator.plannedSamples == 16)
+    // Counted, not walked, across many epochs: 3 samples an epoch, 40 wanted → 14 micro-batches.
+    let tiny = ArraySource(count: 3, features: 3, classes: 2, batchSize: 4, seed: 1)
+    #expect(Accumulator.batchesToReach(40, from: 0, of: tiny) == 14)
+    #expect(Accumulator.batchesToReach(16, from: 9, of: source) == 5)
+    #expect(Accumulator.batchesToReach(16, from: 0, of: source) == 4)
+  }
 }

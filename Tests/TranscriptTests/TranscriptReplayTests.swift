@@ -200,12 +200,21 @@ final class FakeSession {
   }
 
   @Test func replayGoesOnAfterAFailureAndReportsEach() {
-    let text = "ga> backward\nloss 9.9\nga 1/1> backward\nloss 9.9\nga> nonsense\nunknown command 'nonsense'\n"
+    let text = "ga> backward\nloss 9.9\nga 1/1> backward\nloss 9.9\nga 2/1> nonsense\nunknown command 'nonsense'\n"
     let result = TranscriptReplay.replay(Transcript.parse(text), source: "t", execute: FakeSession().run)
     #expect(result.failures.map(\.lineNumber) == [1, 3])
     #expect(result.diff.contains("t:1: ga> backward"))
     #expect(result.diff.contains("t:3: ga 1/1> backward"))
     #expect(result.diff.hasSuffix("2 of 3 commands differ\n"))
+  }
+
+  /// The prompt is checked too: a transcript that says `ga> ` where a window is open fails there.
+  @Test func aWrongPromptFails() {
+    let text = "ga> set accumulate 4\naccumulate = 4\nga> backward\n...\nga> backward\n...\n"
+    let result = TranscriptReplay.replay(Transcript.parse(text), source: "t", execute: FakeSession().run)
+    #expect(result.failures.map(\.lineNumber) == [5])
+    #expect(result.diff.contains("t:5: ga> backward\n  the prompt was 'ga 1/4> ', not 'ga> '\n"))
+    #expect(result.recorded.contains("ga 1/4> backward"))
   }
 
   @Test func recordingUsesActualPromptsAndOutputsAndKeepsWhatStillMatches() {

@@ -99,6 +99,7 @@ extension Command {
       }
     }
     let sizes = session.trainer!.model.sizes
+    session.lastWrapperCall = nil
     session.weightsOrigin = "weights from \(words[0])"
     session.trainer!.resetCursor()
     session.closeRun()

@@ -28,11 +28,16 @@ extension Command {
       let m = t.backward(train)
       session.noteGradient(.backward)
       let a = t.accumulator
-      let scale = m.scale == 1 ? "" : m.scale == 1 / Float(a.schedule.factor(forEpoch: m.epoch)) && session.settings.normalize == .steps
-        ? " / \(a.schedule.factor(forEpoch: m.epoch))" : " × \(significant(m.scale))"
-      session.say("loss \(fixed(m.loss, 6))   backward of loss\(scale); micro-batch \(a.microBatches) of \(a.plannedMicroBatches) (\(grouped(a.samples)) samples) accumulated")
-      if a.microBatches > a.plannedMicroBatches {
-        session.say("note: more micro-batches than accumulate \(a.plannedMicroBatches): this step will be larger than the tutorial's")
+      let n = a.plannedFactor   // the window's N, which a carried-over window keeps into the next epoch
+      let scale = m.scale == 1 ? "" : m.scale == 1 / Float(n) && session.settings.normalize == .steps
+        ? " / \(n)" : " × \(significant(m.scale))"
+      // Counting samples, the window is full at its target of N·B samples, whatever the micro-batches.
+      let held = a.countsSamples ? "\(grouped(a.samples)) of \(grouped(a.plannedSamples)) samples" : "\(grouped(a.samples)) samples"
+      session.say("loss \(fixed(m.loss, 6))   backward of loss\(scale); micro-batch \(a.microBatches) of \(a.plannedMicroBatches) (\(held)) accumulated")
+      if a.countsSamples ? a.samples - m.samples >= a.plannedSamples : a.microBatches > a.plannedMicroBatches {
+        session.say(a.countsSamples
+          ? "note: the window already held \(grouped(a.plannedSamples)) samples: this step will be larger than the tutorial's"
+          : "note: more micro-batches than accumulate \(a.plannedMicroBatches): this step will be larger than the tutorial's")
       } else if a.isWindowFull {
         let last = m.index + 1 == m.batchesPerEpoch ? " (the epoch's last batch)" : ""
         session.say("window full\(last): the tutorial's loop would `step` now")
@@ -77,6 +82,7 @@ extension Command {
       let t = try session.requireTrainer()
       let (k, samples) = (t.accumulator.microBatches, t.accumulator.samples)
       t.zeroGrad()
+      session.lastWrapperCall = nil   // the wrapper's count starts again with the next window
       session.noteGradient(.zero)
       session.say(k == 0 ? "gradients zeroed" : "gradients zeroed: dropped \(k) micro-batch\(k == 1 ? "" : "es") (\(grouped(samples)) samples)")
     })

@@ -90,10 +90,13 @@ extension Command {
       s.weightDecay = try number(value, "weight_decay", in: 0...1, excludingUpper: true)
     case .seed:
       s.seed = UInt64(try integer(value, "seed", in: 0...Int.max))
+      // A new order restarts the epoch: the window's micro-batches could come round again in it.
+      if s.shuffle && s.seed != session.settings.seed { try session.requireClosedWindow("the seed while shuffling") }
       note = " (new weights at the next `model` or `reset`)"
       if let t = trainer, t.nextBatch > 0, s.shuffle { note += "; epoch \(t.epoch + 1) restarts from its first batch in the new order" }
     case .shuffle:
       s.shuffle = try onOff(value, "shuffle")
+      if s.shuffle != session.settings.shuffle { try session.requireClosedWindow("shuffling") }
       if let t = trainer, t.nextBatch > 0, s.shuffle != session.settings.shuffle {
         note = " (epoch \(t.epoch + 1) restarts from its first batch)"
       }

@@ -61,13 +61,22 @@ extension Command {
   private static func runTraining(_ session: Session, _ t: Trainer, _ train: BatchSource, _ test: BatchSource,
                                   epochs: Int?, steps: Int?) throws {
     let run = session.currentRun()
+    // Taken before the epoch's first micro-batch and again after each test: an epoch's time is
+    // its backward passes and steps (a full window stepped first included), never its test.
     var epochStart = now(), header = true
     var epoch = Run.Unfinished(epoch: 0)   // this epoch's steps, time and samples so far
+    var stepsBeforeEpoch = 0               // the full window stepped before the first micro-batch
     var progress = Progress(session: session, batchesPerEpoch: train.batchesPerEpoch, batchSize: train.batchSize)
     let stepsBefore = t.accumulator.steps
     let finished = t.train(
       train, epochs: epochs, steps: steps,
       shouldStop: { session.isInterrupted() },
+      afterFullWindowStep: { k, samples in
+        stepsBeforeEpoch = 1
+        session.noteGradient(.step)
+        session.say("step \(t.accumulator.steps): the window was full, so it is stepped first "
+          + "(\(k) micro-batch\(k == 1 ? "" : "es"), \(grouped(samples)) samples), as the tutorial's loop would have")
+      },
       afterBackward: { _ in session.noteGradient(.backward) },
       afterMicroBatch: { m, stepped in
         if header {
@@ -77,8 +86,10 @@ extension Command {
           session.say("-------------------------------")
           if m.index > 0 { session.say("(continuing from batch \(m.index + 1) of \(grouped(m.batchesPerEpoch)))") }
           epoch = run.unfinished.flatMap { $0.epoch == m.epoch && m.index > 0 ? $0 : nil } ?? Run.Unfinished(epoch: m.epoch)
+          // Mid-epoch, the full window stepped first was this epoch's; at its first batch, the last one's.
+          if m.index > 0 { epoch.steps += stepsBeforeEpoch }
+          stepsBeforeEpoch = 0
           run.unfinished = nil
-          epochStart = now()
           progress.start(epoch: m.epoch)
         }
         epoch.samples += m.samples
@@ -97,11 +108,16 @@ extension Command {
         session.say()
         run.add(Run.Epoch(epoch: epoch.epoch + 1, accuracy: e.accuracy, averageLoss: e.averageLoss, steps: epoch.steps, seconds: trained))
         header = true
+        epochStart = now()
       })
     progress.finish()
     if !header {  // stopped inside an epoch: the next `train` finishes it and counts this in
       epoch.seconds += now() - epochStart
       run.unfinished = epoch
+    } else if stepsBeforeEpoch > 0 && t.nextBatch > 0 {  // `train 1 step` took only the full window's step
+      var unfinished = run.unfinished.flatMap { $0.epoch == t.epoch ? $0 : nil } ?? Run.Unfinished(epoch: t.epoch)
+      unfinished.steps += stepsBeforeEpoch
+      run.unfinished = unfinished
     }
     let a = t.accumulator
     if !finished {
