@@ -8,6 +8,8 @@ public enum Equivalence {
     public let name: String
     public let maxAbsolute: Float
     public let relative: Float
+    /// max |b|, what the difference is relative to.
+    public let scale: Float
   }
 
   public struct Report: Sendable {
@@ -17,7 +19,17 @@ public enum Equivalence {
     public let weights: [Difference]
     public let largeBatchLoss: Float
     public let microBatchLosses: [Float]
-    public var worstGradient: Float { worst(gradients) }
+    /// Parameters whose large-batch gradient is zero up to float rounding: at most 1e-5 of the
+    /// model's largest. A bias just before batch norm is one (the mean it adds is subtracted
+    /// again); relative differences there set rounding noise against rounding noise.
+    public var gradientless: Set<String> {
+      let largest = gradients.map(\.scale).max() ?? 0
+      return Set(gradients.filter { $0.scale <= 1e-5 * largest && !$0.maxAbsolute.isNaN }.map(\.name))
+    }
+    public var worstGradient: Float {
+      let none = gradientless
+      return worst(gradients.filter { !none.contains($0.name) })
+    }
     public var worstWeights: Float { worst(weights) }
     /// The largest relative difference, or NaN if any is: a NaN must not hide behind a max.
     private func worst(_ differences: [Difference]) -> Float {
@@ -67,7 +79,7 @@ public enum Equivalence {
       for i in 0..<x.count { diff = max(diff, abs(x[i] - y[i])); scale = max(scale, abs(y[i])) }
       // max() passes a NaN over: diverged weights would read as "exactly the same".
       if !x.array.allSatisfy(\.isFinite) || !y.array.allSatisfy(\.isFinite) { diff = .nan }
-      return Difference(name: pa.name, maxAbsolute: diff, relative: scale > 0 ? diff / scale : diff)
+      return Difference(name: pa.name, maxAbsolute: diff, relative: scale > 0 ? diff / scale : diff, scale: scale)
     }
   }
 }

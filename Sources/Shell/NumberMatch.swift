@@ -17,7 +17,9 @@ import Foundation
 /// | `1.5e-05`         | `1.54e-05`, `0.0000152`                  | ½ unit of the mantissa: 5e-7 |
 ///
 /// A line ending in `(tol T)` compares every number on it, integers included, within the
-/// absolute tolerance T instead; the suffix itself is not compared.
+/// absolute tolerance T instead; the suffix itself is not compared. On such a line a run of
+/// spaces matches any run of spaces: a table pads its columns to the width of the numbers it
+/// prints (`9.313e-10   ` or `0           `), and the author has said those may differ.
 ///
 /// A line ending in ` (glob)` (as in cram) is a pattern: `*` matches any run of characters
 /// within the line (none too), `?` exactly one, `\*` and `\?` themselves; everything else, digits
@@ -67,7 +69,7 @@ public enum NumberMatch {
     for (e, a) in zip(want, got) {
       switch (e, a) {
       case let (.text(x), .text(y)):
-        if x != y { return false }
+        if tolerance == nil ? x != y : spacesFolded(x) != spacesFolded(y) { return false }
       case let (.number(x), .number(y)):
         if !numbers(x, y, tolerance) { return false }
       default:
@@ -75,6 +77,13 @@ public enum NumberMatch {
       }
     }
     return true
+  }
+
+  /// Every run of spaces as one space.
+  private static func spacesFolded(_ text: [UInt8]) -> [UInt8] {
+    var folded: [UInt8] = []
+    for c in text where !(c == UInt8(ascii: " ") && folded.last == c) { folded.append(c) }
+    return folded
   }
 
   /// Splits a trailing `(tol T)` off an expected line: the text to compare and T.

@@ -84,5 +84,10 @@ import Testing
                                      scales: [0.25, 0.25, 0.25, 0.25], optimizer: sgd)
     #expect(plain.worstGradient < 1e-5)
     #expect(normed.worstGradient > 1e-2, "\(normed.worstGradient)")
+    // The Linear biases before batch norm get no gradient: their rounding noise is set aside.
+    #expect(plain.gradientless.isEmpty)
+    #expect(normed.gradientless == ["0.bias", "3.bias"], "\(normed.gradientless)")
+    let noise = normed.gradients.filter { normed.gradientless.contains($0.name) }
+    #expect(noise.allSatisfy { $0.scale < 1e-6 }, "\(noise.map(\.scale))")
   }
 }

@@ -86,6 +86,15 @@ import Testing
     #expect(!match("loss 2.3 (tol 0.1)", "loss 2.3 (tol 0.1)x"))
   }
 
+  /// A table's columns are padded to its numbers' widths: under a tolerance the padding may differ.
+  @Test func toleranceLinesFoldTheirSpaces() {
+    #expect(match("0.bias    9.313e-10   2.191e-07   0 (tol 1e-6)", "0.bias    0           0           0"))
+    #expect(match("a 0  b (tol 1)", "a 0 b"))
+    #expect(!match("a 0 b (tol 1)", "a 0b"))             // a space is still needed
+    #expect(!match("a 0 b (tol 1)", "a 0 c"))            // and the text still compared
+    #expect(!match("a 0  b", "a 0 b"))                   // without a tolerance, spaces are exact
+  }
+
   @Test func malformedToleranceIsText() {
     #expect(match("see (tol abc)", "see (tol abc)"))
     #expect(!match("see (tol abc)", "see"))

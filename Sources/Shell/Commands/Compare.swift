@@ -54,9 +54,17 @@ extension Command {
         : scales[0] == 1 ? "loss not divided" : scales[0] == 1 / Float(n) ? "loss / \(n)" : "loss × \(significant(scales[0]))"
       session.say("one batch of \(grouped(rows)) against \(k) micro-batches of \(train.batchSize) (\(scaleText)), from the same weights")
       session.say(pad("param", 10) + pad("max |Δg|", 12) + pad("relative", 12) + pad("max |Δw| after step", 21) + "relative")
+      let gradientless = report.gradientless
       for (g, w) in zip(report.gradients, report.weights) {
-        session.say(pad(g.name, 10) + pad(significant(g.maxAbsolute), 12) + pad(significant(g.relative), 12)
+        let relative = gradientless.contains(g.name) ? "—" : significant(g.relative)
+        session.say(pad(g.name, 10) + pad(significant(g.maxAbsolute), 12) + pad(relative, 12)
           + pad(significant(w.maxAbsolute), 21) + significant(w.relative))
+      }
+      if !gradientless.isEmpty {
+        let names = report.gradients.map(\.name).filter(gradientless.contains)
+        let why = t.model.batchNorm ? " (batch norm subtracts again the mean a bias before it adds)" : ""
+        session.say("—: \(names.joined(separator: ", ")) \(names.count == 1 ? "has" : "have") no gradient up to float rounding\(why); "
+          + "left out of the worst")
       }
       let worst = report.worstGradient
       let diverged = report.gradients.contains { !$0.maxAbsolute.isFinite || !$0.relative.isFinite }
