@@ -4,7 +4,7 @@
 PACKAGES := libedit-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv
 SWIFT    ?= swift
 
-.PHONY: run test notebook-check build release bench compare deps clean
+.PHONY: run test notebook-check build release bench compare same-weights deps clean
 
 run: deps release
 	.build/release/gashell
@@ -39,6 +39,12 @@ bench: deps
 compare: deps
 	$(SWIFT) build -c release --product gabench
 	bench/compare_torch.sh
+
+# gashell and PyTorch trained from the same initial weights, epoch by epoch (needs PyTorch and
+# safetensors, which the project does not install: TORCH_PYTHON names a Python that has them).
+TORCH_PYTHON ?= python3
+same-weights: release
+	$(TORCH_PYTHON) bench/same_weights.py .build/release/gashell
 
 # Installs what is missing; without root it prints the command and stops.
 deps:
