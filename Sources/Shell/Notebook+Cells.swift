@@ -18,6 +18,9 @@ public struct History: Sendable {
   public static let limit = 200_000
 
   mutating func record(_ event: GradientEvent, _ norm: Float) {
-    if gradientNorms.count < History.limit { gradientNorms.append((event, norm)) }
+    // Past the cap the oldest half goes (once per 100,000 events, not a shift per event):
+    // `plot grad 40` must show the latest 40 however long the session has trained.
+    if gradientNorms.count >= History.limit { gradientNorms.removeFirst(History.limit / 2) }
+    gradientNorms.append((event, norm))
   }
 }

@@ -209,3 +209,14 @@ extension PlotTests { @Suite struct Commands {
     #expect(throws: ShellError("the image number must be in 0–255, got 256")) { try s.execute("show image 256") }
   }
 } }
+
+extension PlotTests { @Suite struct GradientHistory {
+  @Test func pastTheCapTheOldestEventsGoAndTheLatestStay() {
+    var history = History()
+    for k in 0..<(History.limit + 10) { history.record(k % 5 == 4 ? .step : .backward, Float(k)) }
+    #expect(history.gradientNorms.count <= History.limit)
+    #expect(history.gradientNorms.last?.norm == Float(History.limit + 9), "the newest event is kept")
+    let norms = history.gradientNorms.map(\.norm)
+    #expect(zip(norms, norms.dropFirst()).allSatisfy { $0 + 1 == $1 }, "what is kept is the latest, in order")
+  }
+} }
