@@ -64,19 +64,22 @@ public struct SVGPlot {
       let list = points.map { "\(n(px($0.x))),\(n(py($0.y)))" }.joined(separator: " ")
       // Thin and a little transparent when dense, so a noisy run does not hide the one beneath it.
       let stroke = points.count > 300 ? "stroke-width=\"0.8\" stroke-opacity=\"0.8\"" : "stroke-width=\"1.5\""
-      s += "<polyline fill=\"none\" stroke=\"\(colour)\" \(stroke) stroke-linejoin=\"round\" points=\"\(list)\"><title>\(escape(series.name))</title></polyline>\n"
+      // Later series dashed: batch 64 and 16 × 4 draw the same curve, and the second must not hide the first.
+      let dash = k == 0 ? "" : " stroke-dasharray=\"\(4 + 2 * k) 4\""
+      s += "<polyline fill=\"none\" stroke=\"\(colour)\" \(stroke)\(dash) stroke-linejoin=\"round\" points=\"\(list)\"><title>\(escape(series.name))</title></polyline>\n"
       if points.count <= 40 {
         for p in points { s += "<circle cx=\"\(n(px(p.x)))\" cy=\"\(n(py(p.y)))\" r=\"3\" fill=\"\(colour)\"/>\n" }
       }
       let row = bottom + 62 + 18 * Double(k) - 4
-      s += line(left, row - 4, left + 24, row - 4, colour, width: 3)
+      s += line(left, row - 4, left + 24, row - 4, colour, width: 3, dash: dash)
       s += "<text x=\"\(n(left + 32))\" y=\"\(n(row))\">\(escape(series.name))</text>\n"
     }
     return s
   }
 
-  private func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ colour: String, width: Double = 1) -> String {
-    "<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(colour)\" stroke-width=\"\(n(width))\"/>\n"
+  private func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ colour: String, width: Double = 1,
+                    dash: String = "") -> String {
+    "<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(colour)\" stroke-width=\"\(n(width))\"\(dash)/>\n"
   }
 
   /// Coordinates to a hundredth of a pixel: "12.5", not "12.500000".
