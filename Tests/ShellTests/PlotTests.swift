@@ -141,6 +141,15 @@ extension PlotTests { @Suite struct SVG {
     #expect(xml.texts.contains("optimizer step") && xml.texts.contains("loss"))
   }
 
+  /// Two runs on one curve (batch 64 and 16 × 4) must both show: every series after the first is dashed.
+  @Test func laterSeriesAreDashedSoIdenticalRunsBothShow() {
+    let same = Plot(title: "t", xLabel: "x", yLabel: "y", series: names.map { series($0, 30) { $0 } })
+    let polylines = SVGPlot([same]).text.split(separator: "\n").filter { $0.hasPrefix("<polyline") }
+    #expect(polylines.map { $0.contains("stroke-dasharray") } == [false, true, true])
+    let dashes = polylines.dropFirst().map { $0.components(separatedBy: "stroke-dasharray=\"")[1].prefix { $0 != "\"" } }
+    #expect(Set(dashes).count == 2, "each dashed series its own pattern: \(dashes)")
+  }
+
   @Test func panelsStackWithTheirOwnSeries() throws {
     let a = Plot(title: "a", xLabel: "epoch", yLabel: "loss", series: [series("1", 3) { $0 }, series("2", 3) { $0 }])
     let b = Plot(title: "b", xLabel: "epoch", yLabel: "%", series: [series("1", 3) { $0 }, series("2", 3) { -$0 }])
