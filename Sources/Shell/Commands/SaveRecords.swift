@@ -1,4 +1,4 @@
-// Save+Session.swift — `save notebook FILE.ipynb` and `save transcript FILE`: the session
+// SaveRecords.swift — `save notebook FILE.ipynb` and `save transcript FILE`: the session
 // itself, written atomically (`writeAtomically`: a temporary file beside FILE, then a rename).
 //
 // The `save` line being run is not in the file it writes: it is the last cell, it has

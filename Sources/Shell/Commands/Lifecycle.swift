@@ -1,4 +1,4 @@
-// Session+Commands.swift — `reset`, `pause` and `quit`: the session's own lifecycle.
+// Lifecycle.swift — `reset`, `pause` and `quit`: the session's own lifecycle.
 
 extension Command {
   static let reset: Command = Command(

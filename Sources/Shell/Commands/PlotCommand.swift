@@ -1,4 +1,4 @@
-// Plot+Commands.swift — `plot loss|test|grad`: the runs and the gradient history drawn in the
+// PlotCommand.swift — `plot loss|test|grad`: the runs and the gradient history drawn in the
 // terminal, and `save plot loss|test|grad FILE.svg` (dispatched from `save`): the same plots as SVG.
 
 import Foundation

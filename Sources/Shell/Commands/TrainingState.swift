@@ -1,4 +1,4 @@
-// State.swift — `save state FILE` and `load state FILE`: a training run put aside and taken up
+// TrainingState.swift — `save state FILE` and `load state FILE`: a training run put aside and taken up
 // again bit for bit. The file is a safetensors training state (Checkpoint.saveTrainingState:
 // weights, gradients, optimizer buffers, the cursor and the open window) plus, as metadata, the
 // model and the rules that made its window. Loading asks for the same model and rules rather
