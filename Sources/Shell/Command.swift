@@ -52,19 +52,13 @@ public struct Command: Sendable {
     return command.complete(Array(words.dropFirst()), session)
   }
 
-  /// `word` as a file name to write or read: "" (typed as `""`) is no name at all.
-  static func fileName(_ word: String) throws -> String {
-    guard !word.isEmpty else { throw ShellError("an empty file name — give one, e.g. run1.safetensors") }
-    return word
-  }
-
   /// "usage: set SETTING VALUE" as an error, for a command given the wrong arguments.
   func usageError(_ problem: String = "") -> ShellError {
     ShellError((problem.isEmpty ? "" : problem + " — ") + "usage: \(usage) (`help \(name)` for examples)")
   }
 }
 
-/// Reads argument `index` as an integer in `range`, or says what is allowed.
+/// Reads `word` as an integer in `range`, or says what is allowed.
 func integer(_ word: String, _ what: String, in range: ClosedRange<Int>) throws -> Int {
   guard let n = Int(word.replacingOccurrences(of: "_", with: "")) else {
     throw ShellError("\(what) must be a whole number, got '\(word)'")

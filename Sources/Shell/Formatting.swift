@@ -51,3 +51,33 @@ func seconds(_ s: Double) -> String { fixed(s, 2) + " s" }
 
 /// The current time in seconds on a monotonic clock.
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// A hyper-parameter as a person writes it: 0.001 → "0.001", 1e-05 → "1e-05".
+func formatHyper(_ x: Float) -> String {
+  let d = Double(x)
+  // Float → Double exposes binary noise (0.001 → 0.0010000000474974513): print the Float.
+  let s = "\(x)"
+  return d != 0 && abs(d) < 1e-4 ? s : s.hasSuffix(".0") ? String(s.dropLast(2)) : s
+}
+
+/// Bytes in decimal units, as `set memory 6MB` reads them (1 KB = 1,000 B, 1 MB = 1,000,000 B), to
+/// three significant digits: 512 → "512 B", 730,368 → "730 KB", 2,678,824 → "2.68 MB", 6e6 → "6.00 MB".
+func formatBytes(_ n: Int) -> String {
+  guard n >= 0 else { return "-" + formatBytes(-n) }
+  guard n >= 1000 else { return "\(n) B" }
+  var unit = 1000
+  for name in ["KB", "MB", "GB", "TB"] {
+    // The fewest decimals that keep three digits; rounding 999.6 up to 1000 moves on to the next unit.
+    for decimals in [2, 1, 0] {
+      let scale = [1, 10, 100][decimals]
+      let scaled = (n * scale + unit / 2) / unit    // n / unit, rounded, times 10^decimals
+      guard scaled < 1000 else { continue }
+      guard decimals > 0 else { return "\(scaled) \(name)" }
+      let whole = "\(scaled / scale)", fraction = "\(scaled % scale)"
+      return whole + "." + String(repeating: "0", count: decimals - fraction.count) + fraction + " " + name
+    }
+    if name == "TB" { return "\((n + unit / 2) / unit) TB" }
+    unit *= 1000
+  }
+  fatalError("unreachable")
+}

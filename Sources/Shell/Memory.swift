@@ -19,11 +19,6 @@ enum Memory {
     throw ShellError("memory takes a size like 6MB, 5.5MB, 800KB or 1GB (units B, KB, MB, GB), or off; got '\(text)'")
   }
 
-  /// What the current model and optimizer hold with micro-batches of `batch` rows.
-  static func report(_ session: Session, batch: Int) -> MemoryReport? {
-    session.trainer.map { MemoryReport(trainer: $0, batch: batch) }
-  }
-
   /// The machine's memory: without `set memory`, the budget a command must still fit in, so that a
   /// batch of 60,000 with Adam is an error line rather than the process killed.
   static let machine: Int = {
@@ -33,13 +28,14 @@ enum Memory {
 
   /// Throws the out-of-memory error when a micro-batch of `batch` rows would not fit the budget.
   static func check(_ session: Session, batch: Int, for what: String = "the activations") throws {
-    guard let r = report(session, batch: batch) else { return }
+    guard let t = session.trainer else { return }
+    let r = MemoryReport(trainer: t, batch: batch)
     let budget = session.settings.memoryBudget ?? machine
     guard r.total > budget else { return }
     let held = r.parameters + r.gradients + r.optimizerState
     let free = max(0, budget - held)
     var hint = "lower `set batch`"
-    let effective = session.settings.batch * max(1, session.settings.accumulate.factor(forEpoch: session.trainer?.epoch ?? 0))
+    let effective = session.settings.batch * max(1, session.settings.accumulation.schedule.factor(forEpoch: t.epoch))
     // Suggest the largest micro-batch that divides the effective batch and fits. The divisors come
     // in pairs up to √effective, so even 60,000 × 10,000 takes a blink.
     var divisors: [Int] = []
@@ -48,7 +44,7 @@ enum Memory {
       if effective % d == 0 { divisors += [d, effective / d] }
       d += 1
     }
-    let model = session.trainer!.model
+    let model = t.model
     if let b = divisors.sorted(by: >).first(where: {
       $0 < batch && held + MemoryReport.activationBytes(sizes: model.sizes, batch: $0, batchNorm: model.batchNorm) <= budget
     }) {
@@ -64,7 +60,7 @@ enum Memory {
   static func show(_ session: Session) throws {
     let t = try session.requireTrainer()
     let s = session.settings
-    let n = s.accumulate.factor(forEpoch: t.epoch)
+    let n = s.accumulation.schedule.factor(forEpoch: t.epoch)
     let r = MemoryReport(trainer: t, batch: s.batch)
     session.say("memory for micro-batches of \(s.batch)" + (n > 1 ? " × accumulate \(n)" : "")
       + " (MLP " + t.model.sizes.map(String.init).joined(separator: " → ") + ", \(t.optimizer.name))")

@@ -9,7 +9,10 @@ import Engine
 import Foundation
 
 public final class Session {
-  public var settings = Settings()
+  /// What `set` changed reaches the trainer and the data loaders here, and only here.
+  public var settings = Settings() {
+    didSet { settingsChanged(from: oldValue) }
+  }
   /// Where everything is printed.
   public var output: (String) -> Void
   /// Polled between micro-batches: true stops `train` at the next boundary.
@@ -31,21 +34,28 @@ public final class Session {
   private(set) var testLoader: DataLoader?
 
   // Model and training state
-  var trainer: Trainer?
+  /// Replaced only by `install`, which keeps everything that depends on the model consistent.
+  private(set) var trainer: Trainer?
   /// The model's shape, kept for `reset`: hidden widths, batch norm, dropout.
   struct Architecture: Equatable {
     var hidden: [Int]
     var batchNorm = false
     var dropout: Float = 0
   }
-  var architecture = Architecture(hidden: [])
+  private(set) var architecture = Architecture(hidden: [])
   /// Where the model's weights came from, for `show model`: "seed 0", or the weights file loaded.
-  var weightsOrigin = ""
+  private(set) var weightsOrigin = ""
   var runs: [Run] = []
-  /// Where the wrapped optimizer's last `step` call was made: [epoch, next batch, steps, micro-batches].
-  /// Cleared whenever the model, weights or window are replaced: a new window can reach the same
-  /// counters (a reset cursor counts from 0 again) without that call having been made in it.
-  var lastWrapperCall: [Int]?
+  /// Where the wrapped optimizer's last `step` call was made. Cleared whenever the model, weights
+  /// or window are replaced: a new window can reach the same counters (a reset cursor counts from
+  /// 0 again) without that call having been made in it.
+  var lastWrapperCall: WrapperCall?
+  struct WrapperCall: Equatable {
+    let epoch, nextBatch, steps, microBatches: Int
+    init(_ t: Trainer) {
+      (epoch, nextBatch, steps, microBatches) = (t.epoch, t.nextBatch, t.accumulator.steps, t.accumulator.microBatches)
+    }
+  }
   var lastTest: Trainer.Evaluation?
 
   // What the session remembers of itself (notebooks, transcripts, plots)
@@ -94,7 +104,13 @@ public final class Session {
       throw ShellError("unknown command '\(first)'" + suggestion(first, among: Command.all.map(\.name))
         + " — `help` lists the commands")
     }
-    try command.run(self, Array(words.dropFirst()))
+    do {
+      try command.run(self, Array(words.dropFirst()))
+    } catch let e as UsageError {
+      throw command.usageError(e.problem ?? "\(command.name) takes no argument")
+    } catch let e as UserFacingError where !(e is ShellError) {
+      throw ShellError(e.userMessage)   // the engine's and the data's errors are phrased for the learner already
+    }
   }
 
   static let longestLine = 4096
@@ -176,30 +192,53 @@ public final class Session {
     lastWrapperCall = nil
   }
 
-  /// A fresh model of the given hidden widths from the seed, with a new optimizer and a new run.
-  func makeModel(_ a: Architecture) {
+  // MARK: - The model
+
+  /// A fresh model of architecture `a` from the seed, with a new optimizer; not installed yet.
+  func newTrainer(_ a: Architecture) -> Trainer {
     let model = MLP(sizes: [Session.inputs] + a.hidden + [Session.classes], seed: settings.seed, threads: settings.threads,
                     batchNorm: a.batchNorm, dropout: a.dropout)
-    architecture = a
-    weightsOrigin = "seed \(settings.seed)"
-    let t = Trainer(model: model, optimizer: makeOptimizer(for: model))
-    settings.configure(t)
+    return Trainer(model: model, optimizer: makeOptimizer(for: model), accumulator: Accumulator(rules: settings.accumulation))
+  }
+
+  /// The one place a model takes effect: fresh from the seed (`model`, `reset`), with loaded
+  /// weights, or with a loaded training state (`keepsCursor`: the state says where it was).
+  /// What depended on the model before is forgotten: the open run closes, the last test and the
+  /// wrapper's call count are cleared, and the cursor goes back to epoch 1, batch 1.
+  func install(_ t: Trainer, _ a: Architecture, origin: String, keepsCursor: Bool = false) {
     trainer = t
+    architecture = a
+    weightsOrigin = origin
+    configure(t, optimizerReplaced: false)
+    if !keepsCursor { t.resetCursor() }
+    closeRun()
     lastTest = nil
     lastWrapperCall = nil
   }
 
   func makeOptimizer(for model: MLP) -> Optimizer {
-    let pool: () -> WorkerPool = { [unowned model] in model.pool }
-    switch settings.optimizer {
-    case .sgd:
-      return SGD(model.parameters, pool: pool, learningRate: settings.learningRate,
-                 momentum: settings.momentum, weightDecay: settings.weightDecay)
-    case .adam:
-      return Adam(model.parameters, pool: pool, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
-    case .adamw:
-      return Adam(model.parameters, pool: pool, learningRate: settings.learningRate,
-                  weightDecay: settings.weightDecay, decoupled: true)
+    settings.optimizer.makeOptimizer(model.parameters, pool: { [unowned model] in model.pool })
+  }
+
+  /// Hands the settings to a trainer: the accumulation rules, clipping, zeroing, threads, and the
+  /// optimizer's hyper-parameters (a new optimizer when its kind changed).
+  private func configure(_ t: Trainer, optimizerReplaced: Bool) {
+    t.accumulator.rules = settings.accumulation
+    t.clipping = settings.clipping
+    t.zeroAfterStep = settings.autozero
+    t.model.setThreads(settings.threads)
+    if optimizerReplaced { t.optimizer = makeOptimizer(for: t.model) } else { t.optimizer.adopt(settings.optimizer) }
+  }
+
+  private func settingsChanged(from old: Settings) {
+    if let t = trainer { configure(t, optimizerReplaced: settings.optimizer.kind != old.optimizer.kind) }
+    let s = settings
+    if s.batch != old.batch || s.shuffle != old.shuffle || s.seed != old.seed {
+      rebuildLoaders()
+      // Another batch size or order: the epoch's batches are not the ones the cursor counted.
+      if s.batch != old.batch || s.shuffle != old.shuffle || (s.shuffle && s.seed != old.seed) {
+        trainer?.restartEpoch()
+      }
     }
   }
 

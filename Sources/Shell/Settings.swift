@@ -3,10 +3,6 @@
 
 import Engine
 
-public enum OptimizerKind: String, CaseIterable, Sendable {
-  case sgd, adam, adamw
-}
-
 /// How the loss of each micro-batch is divided: `set normalize`.
 extension LossNormalization {
   /// The word `set normalize` takes.
@@ -36,17 +32,13 @@ extension LossNormalization {
 
 public struct Settings: Sendable {
   public var batch = 64
-  public var accumulate = AccumulationSchedule(1)
-  public var learningRate: Float = 1e-3
-  public var optimizer = OptimizerKind.sgd
-  public var momentum: Float = 0
-  public var weightDecay: Float = 0
+  /// accumulate, normalize, policy: how micro-batches make a step (the trainer's accumulator follows it).
+  public var accumulation = AccumulationRules()
+  /// optimizer, lr, momentum, weight_decay.
+  public var optimizer = OptimizerSettings()
   public var seed: UInt64 = 0
   public var shuffle = false
   public var threads = 2
-  public var normalize = LossNormalization.steps
-  public var leftover = LeftoverRule.stepAtEpochEnd
-  public var countsSamples = false
   /// The library whose rules were chosen with `set policy` (their rules can coincide: lightning = guide).
   public var policy: AccumulationPolicy? = .guide
   /// Run:AI's optimizer wrapper: counts step() calls and only steps every `wrap`-th.
@@ -62,14 +54,15 @@ public struct Settings: Sendable {
 
   /// "batch 64" or "batch 16 × 4": what one optimizer step sees.
   public var label: String {
-    let n = accumulate.isConstant ? accumulate.changes[0].factor : 0
-    let base = n == 1 ? "batch \(batch)" : n > 1 ? "batch \(batch) × \(n)" : "batch \(batch) × \(accumulate)"
-    var s = base + ", " + optimizer.rawValue + (wrap.map { " wrapped ×\($0)" } ?? "")
-    if optimizer == .sgd && momentum != 0 { s += " m\(formatHyper(momentum))" }
-    s += " lr \(formatHyper(learningRate))"
+    let schedule = accumulation.schedule
+    let n = schedule.isConstant ? schedule.changes[0].factor : 0
+    let base = n == 1 ? "batch \(batch)" : n > 1 ? "batch \(batch) × \(n)" : "batch \(batch) × \(schedule)"
+    var s = base + ", " + optimizer.kind.rawValue + (wrap.map { " wrapped ×\($0)" } ?? "")
+    if optimizer.kind == .sgd && optimizer.momentum != 0 { s += " m\(formatHyper(optimizer.momentum))" }
+    s += " lr \(formatHyper(optimizer.learningRate))"
     if shuffle { s += ", shuffled" }
     if let p = currentPolicy, p != .guide { s += ", \(p.rawValue) rules" }
-    else if currentPolicy == nil { s += ", normalize \(normalize.word)" }
+    else if currentPolicy == nil { s += ", normalize \(accumulation.normalization.word)" }
     if let c = clipping { s += ", clip \(formatHyper(c.maxNorm))\(c.perMicroBatch ? " micro" : "")" }
     if !autozero { s += ", no zero_grad" }
     return s
@@ -138,41 +131,37 @@ public enum Setting: String, CaseIterable, Sendable {
 }
 
 extension Settings {
-  /// Hands the accumulation rules, clipping and zeroing to a trainer.
-  func configure(_ t: Trainer) {
-    t.accumulator.schedule = accumulate
-    t.accumulator.normalization = normalize
-    t.accumulator.leftover = leftover
-    t.accumulator.countsSamples = countsSamples
-    t.clipping = clipping
-    t.zeroAfterStep = autozero
-  }
-
   /// The rules in force, named: "guide: loss / N …", or "custom: …" (`show settings`).
   var rules: String { (currentPolicy.map(\.rawValue) ?? "custom") + ": " + ruleText }
 
   /// The rules in force, in words: who divides, what is counted, the last window (`set policy`).
   var ruleText: String {
-    let last = leftover == .stepAtEpochEnd ? "a short last window is stepped at the epoch's end"
+    let last = accumulation.leftover == .stepAtEpochEnd ? "a short last window is stepped at the epoch's end"
       : "leftover micro-batches join the next epoch's first window"
-    let counted = countsSamples ? "counts samples (a step per N·B)" : "counts micro-batches"
-    return normalize.explanation + "; " + counted + "; " + last
+    let counted = accumulation.countsSamples ? "counts samples (a step per N·B)" : "counts micro-batches"
+    return accumulation.normalization.explanation + "; " + counted + "; " + last
   }
-}
 
-extension Settings {
-  /// The chosen policy while its rules are in force, else whichever policy they match.
+  /// The chosen policy while its rules are in force, else whichever policy they match
+  /// (lightning's rules are the guide's: the name chosen is the one shown).
   var currentPolicy: AccumulationPolicy? {
-    if let policy, AccumulationPolicy.matching(normalize, leftover, countsSamples) == AccumulationPolicy.matching(policy.normalization, policy.leftover, policy.countsSamples) {
-      return policy
-    }
-    return AccumulationPolicy.matching(normalize, leftover, countsSamples)
+    let matching = AccumulationPolicy(matching: accumulation)
+    if let policy, let matching, AccumulationPolicy(matching: policy.rules) == matching { return policy }
+    return matching
+  }
+
+  /// `set policy P`: its rules, and its name remembered.
+  mutating func choose(_ p: AccumulationPolicy) {
+    p.apply(to: &accumulation)
+    policy = p
   }
 }
 
 extension AccumulationPolicy {
-  func apply(to s: inout Settings) {
-    (s.normalize, s.leftover, s.countsSamples) = (normalization, leftover, countsSamples)
-    s.policy = self
+  /// This policy's rules, with the schedule of accumulate 1.
+  var rules: AccumulationRules {
+    var r = AccumulationRules()
+    apply(to: &r)
+    return r
   }
 }

@@ -1,5 +1,6 @@
 // ShellError.swift — what a rejected command says: one line, with a hint.
 
+import Engine
 import Foundation
 
 /// A command was rejected. Nothing changed; `message` already carries the hint.
@@ -15,4 +16,8 @@ public struct ShellError: Error, CustomStringConvertible, Equatable {
 /// So `error.localizedDescription`, as `gashell --check` prints failures, is the message itself.
 extension ShellError: LocalizedError {
   public var errorDescription: String? { message }
+}
+
+extension ShellError: UserFacingError {
+  public var userMessage: String { message }
 }

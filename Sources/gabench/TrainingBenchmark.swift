@@ -31,7 +31,7 @@ enum TrainingBenchmark {
   /// Trains exactly `count` micro-batches (stepping as the accumulator says).
   static func trainMicroBatches(_ trainer: Trainer, _ loader: DataLoader, _ count: Int) {
     var done = 0
-    _ = trainer.train(loader, shouldStop: { done >= count }, afterMicroBatch: { _, _ in done += 1 })
+    _ = trainer.train(loader, shouldStop: { done >= count }) { if case .backward = $0 { done += 1 } }
   }
 
   /// Forward-only passes over `data` in batches of `batch`, loss and accuracy included,

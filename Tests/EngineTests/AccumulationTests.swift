@@ -59,8 +59,13 @@ import Testing
     let t = makeTrainer(sizes: [3, 4, 2])
     t.accumulator = Accumulator(schedule: AccumulationSchedule(n), normalization: normalization, leftover: leftover)
     var steps: [Int] = [], scales: [Float] = [], last = 0
-    _ = t.train(source, epochs: epochs, afterMicroBatch: { m, _ in scales.append(m.scale) },
-                afterEpoch: { _ in steps.append(t.accumulator.steps - last); last = t.accumulator.steps })
+    _ = t.train(source, epochs: epochs) { event in
+      switch event {
+      case .backward(let m): scales.append(m.scale)
+      case .epochEnded: steps.append(t.accumulator.steps - last); last = t.accumulator.steps
+      default: break
+      }
+    }
     return (steps, scales)
   }
 
@@ -100,9 +105,9 @@ import Testing
 
     let source = ArraySource(count: 16 * 4, features: 3, classes: 2, batchSize: 4, seed: 1)  // 16 batches
     let t = makeTrainer(sizes: [3, 4, 2])
-    t.accumulator.schedule = try AccumulationSchedule.parse("{0: 8, 1: 2}")
+    t.accumulator.rules.schedule = try AccumulationSchedule.parse("{0: 8, 1: 2}")
     var steps: [Int] = [], last = 0
-    _ = t.train(source, epochs: 2, afterEpoch: { _ in steps.append(t.accumulator.steps - last); last = t.accumulator.steps })
+    _ = t.train(source, epochs: 2) { if case .epochEnded = $0 { steps.append(t.accumulator.steps - last); last = t.accumulator.steps } }
     #expect(steps == [2, 8])
   }
 
@@ -110,7 +115,7 @@ import Testing
     let source = ArraySource(count: 40, features: 3, classes: 2, batchSize: 4, seed: 1)
     let t = makeTrainer(sizes: [3, 4, 2], accumulate: 4)
     var seen = 0
-    let finished = t.train(source, epochs: 1, shouldStop: { seen == 6 }, afterMicroBatch: { _, _ in seen += 1 })
+    let finished = t.train(source, epochs: 1, shouldStop: { seen == 6 }) { if case .backward = $0 { seen += 1 } }
     #expect(!finished)
     #expect(t.nextBatch == 6 && t.accumulator.microBatches == 2 && t.accumulator.steps == 1)
   }
@@ -122,12 +127,17 @@ import Testing
     _ = t.backward(source)
     #expect(t.accumulator.isWindowFull)
     var told: [[Int]] = [], seen = 0
-    #expect(t.train(source, steps: 1, afterFullWindowStep: { told.append([$0, $1]) },
-                    afterMicroBatch: { _, _ in seen += 1 }))
+    #expect(t.train(source, steps: 1) { event in
+      switch event {
+      case .fullWindowStepped(let k, let samples): told.append([k, samples])
+      case .backward: seen += 1
+      default: break
+      }
+    })
     // The full window's step is the one step asked for: no micro-batch joins it.
     #expect(told == [[2, 8]] && seen == 0)
     #expect(t.accumulator.steps == 1 && !t.accumulator.isWindowOpen && t.nextBatch == 2)
-    _ = t.train(source, steps: 1, afterFullWindowStep: { told.append([$0, $1]) })
+    _ = t.train(source, steps: 1) { if case .fullWindowStepped(let k, let samples) = $0 { told.append([k, samples]) } }
     #expect(told.count == 1 && t.accumulator.steps == 2 && t.nextBatch == 4)
   }
 
@@ -142,8 +152,13 @@ import Testing
     }
     #expect(byHand == [[0, 0], [0, 1], [1, 0]])
     var trained: [[Int]] = [], ended: [Int] = []
-    _ = t.train(source, epochs: 2, afterMicroBatch: { m, _ in trained.append([m.epoch, m.index]) },
-                afterEpoch: { ended.append($0) })
+    _ = t.train(source, epochs: 2) { event in
+      switch event {
+      case .backward(let m): trained.append([m.epoch, m.index])
+      case .epochEnded(let m): ended.append(m.epoch)
+      default: break
+      }
+    }
     #expect(trained == [[1, 1], [2, 0], [2, 1]] && ended == [1, 2])
   }
 
@@ -153,10 +168,16 @@ import Testing
     // and 0, 1 of epoch 1, all planned with N = 4; epoch 1's own windows use N = 2.
     let source = ArraySource(count: 24, features: 3, classes: 2, batchSize: 4, seed: 1)
     let t = makeTrainer(sizes: [3, 4, 2])
-    t.accumulator.schedule = try AccumulationSchedule.parse("{0: 4, 1: 2}")
-    policy.apply(to: &t.accumulator)
+    t.accumulator.rules.schedule = try AccumulationSchedule.parse("{0: 4, 1: 2}")
+    policy.apply(to: &t.accumulator.rules)
     var scales: [Float] = [], steps: [Bool] = []
-    _ = t.train(source, epochs: 2, afterMicroBatch: { m, stepped in scales.append(m.scale); steps.append(stepped) })
+    _ = t.train(source, epochs: 2) { event in
+      switch event {
+      case .backward(let m): scales.append(m.scale); steps.append(false)
+      case .stepped: steps[steps.count - 1] = true
+      default: break
+      }
+    }
     #expect(scales == Array(repeating: 0.25, count: 8) + Array(repeating: 0.5, count: 4))
     #expect(steps.enumerated().filter(\.element).map(\.offset) == [3, 7, 9, 11])
   }

@@ -61,8 +61,8 @@ import Testing
       #expect(position == TrainingPosition(a))
       #expect(snapshot(b) == snapshot(a))
       var lossesA: [UInt32] = [], lossesB: [UInt32] = []
-      _ = a.train(data, epochs: 2, afterMicroBatch: { m, _ in lossesA.append(m.loss.bitPattern) })
-      _ = b.train(data, epochs: 2, afterMicroBatch: { m, _ in lossesB.append(m.loss.bitPattern) })
+      _ = a.train(data, epochs: 2) { if case .backward(let m) = $0 { lossesA.append(m.loss.bitPattern) } }
+      _ = b.train(data, epochs: 2) { if case .backward(let m) = $0 { lossesB.append(m.loss.bitPattern) } }
       #expect(lossesA.count == 10 && lossesB == lossesA)
       #expect(snapshot(b) == snapshot(a))
     }
@@ -86,8 +86,8 @@ import Testing
       // The cursor and the open window come back too: both finish the window and train on alike.
       #expect(TrainingPosition(b) == position && b.accumulator.isWindowOpen)
       var lossesA: [UInt32] = [], lossesB: [UInt32] = []
-      _ = a.train(source(), steps: 3, afterMicroBatch: { m, _ in lossesA.append(m.loss.bitPattern) })
-      _ = b.train(source(), steps: 3, afterMicroBatch: { m, _ in lossesB.append(m.loss.bitPattern) })
+      _ = a.train(source(), steps: 3) { if case .backward(let m) = $0 { lossesA.append(m.loss.bitPattern) } }
+      _ = b.train(source(), steps: 3) { if case .backward(let m) = $0 { lossesB.append(m.loss.bitPattern) } }
       #expect(lossesA.count == 4 && lossesB == lossesA)   // batches 3 | 4 (the epoch's end) | 0, 1
       #expect(snapshot(b) == snapshot(a) && TrainingPosition(b) == TrainingPosition(a))
     }
@@ -165,8 +165,8 @@ import Testing
       let path = directory + "/carried.safetensors"
       func carryingTrainer(seed: UInt64) throws -> Trainer {
         let t = trainer(.sgdMomentum, seed: seed)
-        t.accumulator.schedule = try AccumulationSchedule.parse("{0: 4, 1: 2}")
-        AccumulationPolicy.keras.apply(to: &t.accumulator)
+        t.accumulator.rules.schedule = try AccumulationSchedule.parse("{0: 4, 1: 2}")
+        AccumulationPolicy.keras.apply(to: &t.accumulator.rules)
         return t
       }
       let a = try carryingTrainer(seed: 1), b = try carryingTrainer(seed: 2)

@@ -10,10 +10,15 @@ import Testing
     let count = 9 * 4 + lastBatch
     let source = ArraySource(count: count, features: 3, classes: 2, batchSize: 4, seed: 1)
     let t = makeTrainer(sizes: [3, 4, 2], accumulate: 4)
-    policy.apply(to: &t.accumulator)
+    policy.apply(to: &t.accumulator.rules)
     var steps: [Int] = [], scales: [Float] = [], last = 0
-    _ = t.train(source, epochs: epochs, afterMicroBatch: { m, _ in scales.append(m.scale) },
-                afterEpoch: { _ in steps.append(t.accumulator.steps - last); last = t.accumulator.steps })
+    _ = t.train(source, epochs: epochs) { event in
+      switch event {
+      case .backward(let m): scales.append(m.scale)
+      case .epochEnded: steps.append(t.accumulator.steps - last); last = t.accumulator.steps
+      default: break
+      }
+    }
     return (steps, scales)
   }
 
@@ -44,10 +49,10 @@ import Testing
   }
 
   @Test func policyIsRecognisedFromItsRules() {
-    var a = Accumulator()
+    var rules = AccumulationRules()
     for p in AccumulationPolicy.allCases {
-      p.apply(to: &a)
-      let found = AccumulationPolicy.matching(a)
+      p.apply(to: &rules)
+      let found = AccumulationPolicy(matching: rules)
       #expect(found == p || (found == .guide && [.lightning, .accelerate].contains(p)))
     }
   }
@@ -90,7 +95,7 @@ import Testing
     // short batch 8 (4 + 2) and needs 3 more of epoch 1 to reach 16 (18): 5 micro-batches.
     let source = ArraySource(count: 38, features: 3, classes: 2, batchSize: 4, seed: 1)
     let t = makeTrainer(sizes: [3, 4, 2], accumulate: 4)
-    AccumulationPolicy.fastai.apply(to: &t.accumulator)
+    AccumulationPolicy.fastai.apply(to: &t.accumulator.rules)
     _ = t.train(source, steps: 2)
     var planned: [Int] = [], full: [Bool] = []
     for _ in 0..<5 {

@@ -37,19 +37,17 @@ public enum AccumulationPolicy: String, CaseIterable, Sendable {
 
   public var countsSamples: Bool { self == .fastai }
 
-  /// Applies this policy's rules to an accumulator (its schedule stays).
-  public func apply(to a: inout Accumulator) {
-    a.normalization = normalization
-    a.leftover = leftover
-    a.countsSamples = countsSamples
+  /// These rules with this policy's choices; the schedule stays.
+  public func apply(to rules: inout AccumulationRules) {
+    rules.normalization = normalization
+    rules.leftover = leftover
+    rules.countsSamples = countsSamples
   }
 
-  /// The policy whose rules an accumulator follows, if any (guide before its look-alikes).
-  public static func matching(_ a: Accumulator) -> AccumulationPolicy? {
-    matching(a.normalization, a.leftover, a.countsSamples)
-  }
-
-  public static func matching(_ n: LossNormalization, _ l: LeftoverRule, _ counts: Bool) -> AccumulationPolicy? {
-    allCases.first { $0.normalization == n && $0.leftover == l && $0.countsSamples == counts }
+  /// The policy whose choices `rules` follow, if any (guide before its look-alikes).
+  public init?(matching rules: AccumulationRules) {
+    guard let p = Self.allCases.first(where: { $0.normalization == rules.normalization
+      && $0.leftover == rules.leftover && $0.countsSamples == rules.countsSamples }) else { return nil }
+    self = p
   }
 }

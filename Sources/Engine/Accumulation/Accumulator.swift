@@ -31,11 +31,8 @@ public enum LeftoverRule: String, CaseIterable, Sendable {
 }
 
 public struct Accumulator: Sendable {
-  public var schedule: AccumulationSchedule
-  public var normalization: LossNormalization
-  public var leftover: LeftoverRule
-  /// Count samples instead of micro-batches: step once N·B samples are in (fastai's `n_acc`).
-  public var countsSamples = false
+  /// The rules windows are planned by; changed only while no window is open.
+  public var rules: AccumulationRules
 
   /// Micro-batches and samples in the open window (0 when none is open).
   public private(set) var microBatches = 0
@@ -50,24 +47,40 @@ public struct Accumulator: Sendable {
   /// Optimizer steps taken.
   public private(set) var steps = 0
 
-  public init(schedule: AccumulationSchedule = AccumulationSchedule(1),
-              normalization: LossNormalization = .steps, leftover: LeftoverRule = .stepAtEpochEnd) {
-    self.schedule = schedule
-    self.normalization = normalization
-    self.leftover = leftover
+  /// The window took more than it was planned to hold (`backward` past a full window): its step
+  /// will be larger than the rules say.
+  public private(set) var isOverFull = false
+
+  public init(rules: AccumulationRules = AccumulationRules()) {
+    self.rules = rules
+  }
+
+  public init(schedule: AccumulationSchedule, normalization: LossNormalization = .steps,
+              leftover: LeftoverRule = .stepAtEpochEnd) {
+    self.init(rules: AccumulationRules(schedule: schedule, normalization: normalization, leftover: leftover))
   }
 
   public var isWindowOpen: Bool { microBatches > 0 }
   /// The tutorial's condition for `optimizer.step()`.
   public var isWindowFull: Bool {
-    microBatches > 0 && (countsSamples ? samples >= plannedSamples : microBatches >= plannedMicroBatches)
+    microBatches > 0 && (rules.countsSamples ? samples >= plannedSamples : microBatches >= plannedMicroBatches)
+  }
+
+  /// How `scale` (which `scale(forBatch:…)` gave for the open window) reads: "/ N" when it is
+  /// the tutorial's division by the window's N (whichever rule gave it), else a factor.
+  public func lossScale(_ scale: Float) -> LossScale {
+    if scale == 1 { return .none }
+    if plannedFactor > 0 && scale == 1 / Float(plannedFactor) {
+      return .dividedBy(plannedFactor)
+    }
+    return .factor(scale)
   }
 
   /// The loss scale for batch `index` of 0-based `epoch`, opening a window if none is open.
   public mutating func scale(forBatch index: Int, epoch: Int, of source: BatchSource) -> Float {
-    if microBatches == 0 { plan(from: index, n: schedule.factor(forEpoch: epoch), source: source) }
+    if microBatches == 0 { plan(from: index, n: rules.schedule.factor(forEpoch: epoch), source: source) }
     let n = plannedFactor
-    switch normalization {
+    switch rules.normalization {
     case .none: return 1
     case .steps: return 1 / Float(n)
     case .window: return 1 / Float(plannedMicroBatches)
@@ -79,12 +92,12 @@ public struct Accumulator: Sendable {
   private mutating func plan(from index: Int, n: Int, source: BatchSource) {
     let nb = source.batchesPerEpoch
     plannedFactor = n
-    if countsSamples {  // a target in samples; however many micro-batches it takes
+    if rules.countsSamples {  // a target in samples; however many micro-batches it takes
       plannedSamples = n * source.batchSize
       plannedMicroBatches = Self.batchesToReach(plannedSamples, from: index, of: source)
       return
     }
-    switch leftover {
+    switch rules.leftover {
     case .stepAtEpochEnd:
       plannedMicroBatches = max(1, min(n, nb - index))
       plannedSamples = (index..<(index + plannedMicroBatches)).reduce(0) { $0 + source.size(ofBatch: $1) }
@@ -111,6 +124,7 @@ public struct Accumulator: Sendable {
 
   /// Records a finished backward of `count` samples.
   public mutating func accumulated(samples count: Int) {
+    if isWindowFull { isOverFull = true }
     microBatches += 1
     samples += count
   }
@@ -128,6 +142,7 @@ public struct Accumulator: Sendable {
     plannedMicroBatches = 0
     plannedSamples = 0
     plannedFactor = 0
+    isOverFull = false
   }
 
   /// The counters a saved training state had (see `TrainingPosition`); the rules stay as set.
@@ -139,6 +154,7 @@ public struct Accumulator: Sendable {
     self.plannedMicroBatches = plannedMicroBatches
     self.plannedSamples = plannedSamples
     self.plannedFactor = plannedFactor
+    isOverFull = rules.countsSamples ? false : microBatches > plannedMicroBatches
   }
 
   /// Back to no steps taken (a fresh model).

@@ -63,6 +63,11 @@ public final class Adam: Optimizer {
     }
   }
 
+  public func adopt(_ settings: OptimizerSettings) {
+    learningRate = settings.learningRate
+    weightDecay = settings.weightDecay
+  }
+
   public func reset() { m.zero(); v.zero(); stepCount = 0 }
 
   public var state: [(name: String, tensor: Tensor)] { [("exp_avg", m), ("exp_avg_sq", v)] }
@@ -74,8 +79,8 @@ public final class Adam: Optimizer {
   }
 
   public var description: String {
-    var s = "\(name) lr \(formatHyper(learningRate)), betas (\(formatHyper(beta1)), \(formatHyper(beta2))), eps \(formatHyper(epsilon))"
-    if weightDecay != 0 { s += ", weight decay \(formatHyper(weightDecay))" }
+    var s = "\(name) lr \(learningRate), betas (\(beta1), \(beta2)), eps \(epsilon)"
+    if weightDecay != 0 { s += ", weight decay \(weightDecay)" }
     return s
   }
 }

@@ -12,13 +12,15 @@ public protocol Optimizer: AnyObject {
   var stateBytes: Int { get }
   /// One update of every parameter from its gradient.
   func step()
+  /// Takes the hyper-parameters of `settings` (of this optimizer's kind); the state stays.
+  func adopt(_ settings: OptimizerSettings)
   /// Forgets all state, as a freshly constructed optimizer.
   func reset()
   /// State tensors by name, for checkpoints ("momentum_buffer", "exp_avg", …).
   var state: [(name: String, tensor: Tensor)] { get }
   /// Restores state written by `state` (same names and sizes).
   func restore(_ tensors: [String: Tensor], stepCount: Int) throws
-  /// One line for `show settings`: the hyper-parameters in force.
+  /// The hyper-parameters in force, for a checkpoint's metadata: "SGD lr 0.001, momentum 0.9".
   var description: String { get }
 }
 

@@ -55,6 +55,12 @@ public final class SGD: Optimizer {
     stepCount += 1
   }
 
+  public func adopt(_ settings: OptimizerSettings) {
+    learningRate = settings.learningRate
+    momentum = settings.momentum
+    weightDecay = settings.weightDecay
+  }
+
   public func reset() { buffer = nil; stepCount = 0 }
 
   public var state: [(name: String, tensor: Tensor)] {
@@ -73,19 +79,11 @@ public final class SGD: Optimizer {
   }
 
   public var description: String {
-    var s = "SGD lr \(formatHyper(learningRate))"
-    if momentum != 0 { s += ", momentum \(formatHyper(momentum))" }
-    if dampening != 0 { s += ", dampening \(formatHyper(dampening))" }
-    if weightDecay != 0 { s += ", weight decay \(formatHyper(weightDecay))" }
+    var s = "SGD lr \(learningRate)"
+    if momentum != 0 { s += ", momentum \(momentum)" }
+    if dampening != 0 { s += ", dampening \(dampening)" }
+    if weightDecay != 0 { s += ", weight decay \(weightDecay)" }
     if nesterov { s += ", nesterov" }
     return s
   }
-}
-
-/// A hyper-parameter as a person writes it: 0.001 → "0.001", 1e-05 → "1e-05".
-public func formatHyper(_ x: Float) -> String {
-  let d = Double(x)
-  // Float → Double exposes binary noise (0.001 → 0.0010000000474974513): print the Float.
-  let s = "\(x)"
-  return d != 0 && abs(d) < 1e-4 ? s : s.hasSuffix(".0") ? String(s.dropLast(2)) : s
 }

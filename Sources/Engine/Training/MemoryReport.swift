@@ -15,7 +15,7 @@
 // Not counted: the data set, thread stacks, and empty placeholder tensors (one float each).
 // The model's workspaces only grow: after evaluating with a larger batch they hold that batch's rows.
 
-public struct MemoryReport: Sendable, CustomStringConvertible {
+public struct MemoryReport: Sendable {
   public let batch: Int
   /// Bytes of the parameter values: 4 × parameter count.
   public let parameters: Int
@@ -53,33 +53,4 @@ public struct MemoryReport: Sendable, CustomStringConvertible {
     let floatsPerRow = outputs + inputGradients + normalized + sizes.last! + sizes.first!  // + dlogits + images
     return batch * (floatsPerRow * floatBytes + labelBytes)
   }
-
-  /// "parameters 2.68 MB, gradients 2.68 MB, optimizer state 0 B, activations 730 KB (batch 64): 6.09 MB"
-  public var description: String {
-    "parameters \(formatBytes(parameters)), gradients \(formatBytes(gradients)), "
-      + "optimizer state \(formatBytes(optimizerState)), activations \(formatBytes(activations)) "
-      + "(batch \(batch)): \(formatBytes(total))"
-  }
-}
-
-/// Bytes in decimal units, as `set memory 6MB` reads them (1 KB = 1,000 B, 1 MB = 1,000,000 B), to
-/// three significant digits: 512 → "512 B", 730,368 → "730 KB", 2,678,824 → "2.68 MB", 6e6 → "6.00 MB".
-public func formatBytes(_ n: Int) -> String {
-  guard n >= 0 else { return "-" + formatBytes(-n) }
-  guard n >= 1000 else { return "\(n) B" }
-  var unit = 1000
-  for name in ["KB", "MB", "GB", "TB"] {
-    // The fewest decimals that keep three digits; rounding 999.6 up to 1000 moves on to the next unit.
-    for decimals in [2, 1, 0] {
-      let scale = [1, 10, 100][decimals]
-      let scaled = (n * scale + unit / 2) / unit    // n / unit, rounded, times 10^decimals
-      guard scaled < 1000 else { continue }
-      guard decimals > 0 else { return "\(scaled) \(name)" }
-      let whole = "\(scaled / scale)", fraction = "\(scaled % scale)"
-      return whole + "." + String(repeating: "0", count: decimals - fraction.count) + fraction + " " + name
-    }
-    if name == "TB" { return "\((n + unit / 2) / unit) TB" }
-    unit *= 1000
-  }
-  fatalError("unreachable")
 }

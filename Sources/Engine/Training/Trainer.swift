@@ -53,7 +53,7 @@ public final class Trainer: @unchecked Sendable {
 
   /// The next micro-batch: forward, loss · scale, backward — gradients add up.
   /// Does not step: call `stepIfWindowFull()` or `step()`.
-  public func backward(_ source: BatchSource, gradient: Tensor? = nil) -> MicroBatch {
+  public func backward(_ source: BatchSource) -> MicroBatch {
     wrapCursor(source)
     let (batchEpoch, index) = (epoch, nextBatch)   // `advance` below may move on to the next epoch
     let b = load(source, index: index)
@@ -124,41 +124,42 @@ public final class Trainer: @unchecked Sendable {
     lastLoss = nil
   }
 
-  /// Trains until `epochs` epochs have ended or `steps` optimizer steps were taken
-  /// (whichever is given), or `shouldStop()` says so between micro-batches.
-  /// A window left full (by `backward` calls) is stepped first and counts as one of `steps`;
-  /// `afterFullWindowStep` is told its micro-batches and samples.
-  /// `afterBackward` sees every micro-batch before the step; `afterMicroBatch` after it;
-  /// `afterEpoch` is called at each epoch's end.
+  /// The tutorial's loop: until `epochs` epochs have ended or `steps` optimizer steps were taken
+  /// (whichever is given), or `shouldStop()` says so between micro-batches. Returns whether it
+  /// ran to the end. A window left full by `backward` calls is stepped first and counts as one of
+  /// `steps`. Everything that happens is told to `handle`, in order.
   public func train(_ source: BatchSource, epochs: Int? = nil, steps: Int? = nil,
                     shouldStop: () -> Bool = { false },
-                    afterFullWindowStep: (_ microBatches: Int, _ samples: Int) -> Void = { _, _ in },
-                    afterBackward: (MicroBatch) -> Void = { _ in },
-                    afterMicroBatch: (MicroBatch, _ stepped: Bool) -> Void = { _, _ in },
-                    afterEpoch: (_ epoch: Int) -> Void = { _ in }) -> Bool {
+                    _ handle: (TrainingEvent) -> Void) -> Bool {
     var epochsDone = 0, stepsDone = 0
-    // The tutorial's loop would have stepped right after the micro-batch that filled the window;
-    // one more backward into it would make a step larger than the rules say.
+    // One more backward into a full window would make a step larger than the rules say.
     if accumulator.isWindowFull {
       let (k, samples) = (accumulator.microBatches, accumulator.samples)
       step()
       stepsDone += 1
-      afterFullWindowStep(k, samples)
+      handle(.fullWindowStepped(microBatches: k, samples: samples))
     }
     while true {
       if let epochs, epochsDone >= epochs { return true }
       if let steps, stepsDone >= steps { return true }
       if shouldStop() { return false }
-      let m = backward(source)
-      afterBackward(m)  // the gradient as accumulated, before a step may zero it
-      let stepped = stepIfWindowFull()
-      if stepped { stepsDone += 1 }
-      afterMicroBatch(m, stepped)
-      if nextBatch == 0 {  // the cursor wrapped: an epoch ended
+      let m = backward(source)          // next batch: forward, loss · scale, backward
+      handle(.backward(m))
+      if stepIfWindowFull() {           // (i + 1) % N == 0 or the epoch's last batch: step, zero_grad
+        stepsDone += 1
+        handle(.stepped(after: m))
+      }
+      if nextBatch == 0 {               // the cursor wrapped: an epoch ended
         epochsDone += 1
-        afterEpoch(m.epoch)
+        handle(.epochEnded(after: m))
       }
     }
+  }
+
+  /// `train` with nobody listening.
+  public func train(_ source: BatchSource, epochs: Int? = nil, steps: Int? = nil,
+                    shouldStop: () -> Bool = { false }) -> Bool {
+    train(source, epochs: epochs, steps: steps, shouldStop: shouldStop) { _ in }
   }
 
   /// The tutorial's test loop: accuracy over the set and the mean of per-batch mean losses.

@@ -14,11 +14,11 @@ extension Command {
       Nothing changes: the model, its gradients and the data cursor stay as they are.
       """,
     run: { session, arguments in
-      guard arguments.isEmpty else { throw Command.compare.usageError("compare takes no argument") }
+      try noArguments(arguments)
       let loaders = try session.requireData()
       let t = try session.requireTrainer()
       let train = loaders.train
-      let n = t.accumulator.schedule.factor(forEpoch: t.epoch)
+      let n = t.accumulator.rules.schedule.factor(forEpoch: t.epoch)
       guard n > 1 else { throw ShellError("accumulate is 1: nothing to compare — `set accumulate 4` first") }
       // The window the rules would plan from here: at an epoch's end it may be short, and it never
       // repeats a batch (accumulate may exceed the batches in an epoch of a small subset).
@@ -51,7 +51,7 @@ extension Command {
       let report = Equivalence.compare(t.model, microBatches: batches, scales: scales) { m in session.makeOptimizer(for: m) }
 
       let scaleText = Set(scales).count > 1 ? "losses scaled per batch"
-        : scales[0] == 1 ? "loss not divided" : scales[0] == 1 / Float(n) ? "loss / \(n)" : "loss × \(significant(scales[0]))"
+        : scales[0] == 1 ? "loss not divided" : "loss" + text(rules.lossScale(scales[0]))
       session.say("one batch of \(grouped(rows)) against \(k) micro-batches of \(train.batchSize) (\(scaleText)), from the same weights")
       session.say(pad("param", 10) + pad("max |Δg|", 12) + pad("relative", 12) + pad("max |Δw| after step", 21) + "relative")
       let gradientless = report.gradientless

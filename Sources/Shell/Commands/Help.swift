@@ -16,7 +16,7 @@ extension Command {
       guard let command = Command.named(name) else {
         throw ShellError("no command '\(name)'" + suggestion(name, among: Command.all.map(\.name)) + " — `help` lists them")
       }
-      guard arguments.count == 1 else { throw Command.help.usageError("help explains one command at a time") }
+      guard arguments.count == 1 else { throw UsageError("help explains one command at a time") }
       session.say("\(command.usage) — \(command.summary)")
       if !command.details.isEmpty {
         for line in command.details.split(separator: "\n", omittingEmptySubsequences: false) { session.say("  " + line) }

@@ -5,26 +5,25 @@ extension Command {
     name: "reset", summary: "A fresh model from the seed, same shape; a new run",
     details: "reset       new weights from `set seed`, gradients and optimizer state cleared, back to epoch 1",
     run: { session, arguments in
-      guard arguments.isEmpty else { throw Command.reset.usageError("reset takes no argument") }
-      guard session.trainer != nil else { throw ShellError.noModel }
-      session.makeModel(session.architecture)
-      session.trainer!.resetCursor()
-      session.closeRun()
-      session.say("fresh MLP " + session.trainer!.model.sizes.map(String.init).joined(separator: " → ")
+      try noArguments(arguments)
+      _ = try session.requireTrainer()
+      let t = session.newTrainer(session.architecture)
+      session.install(t, session.architecture, origin: "seed \(session.settings.seed)")
+      session.say("fresh MLP " + t.model.sizes.map(String.init).joined(separator: " → ")
         + " from seed \(session.settings.seed); epoch 1, batch 1")
     })
 
   static let pause: Command = Command(
     name: "pause", summary: "Wait for Enter (in a lesson on a terminal; nothing otherwise)",
     run: { session, arguments in
-      guard arguments.isEmpty else { throw Command.pause.usageError("pause takes no argument") }
+      try noArguments(arguments)
       session.waitForEnter()
     })
 
   static let quit: Command = Command(
     name: "quit", aliases: ["exit"], summary: "Leave gashell (Ctrl-D too); history is saved",
     run: { session, arguments in
-      guard arguments.isEmpty else { throw Command.quit.usageError("quit takes no argument") }
+      try noArguments(arguments)
       session.quit()
     })
 }

@@ -31,7 +31,7 @@ extension Command {
       case "fashion": try loadFashion(session, Array(arguments.dropFirst()))
       case "weights": try loadWeights(session, Array(arguments.dropFirst()))
       case "state": try loadState(session, Array(arguments.dropFirst()))
-      case nil: throw Command.load.usageError("load what?")
+      case nil: throw UsageError("load what?")
       case let other?:
         throw ShellError("cannot load '\(other)'" + suggestion(other, among: ["fashion", "weights", "state"])
           + " — `load fashion`, `load weights FILE` or `load state FILE`")
@@ -47,9 +47,9 @@ extension Command {
     let keywords = ["train", "test", "from"]
     while i < words.count {
       guard keywords.contains(words[i]) else {
-        throw load.usageError("unexpected '\(words[i])'" + suggestion(words[i], among: keywords))
+        throw UsageError("unexpected '\(words[i])'" + suggestion(words[i], among: keywords))
       }
-      guard i + 1 < words.count else { throw load.usageError("'\(words[i])' needs a value") }
+      guard i + 1 < words.count else { throw UsageError("'\(words[i])' needs a value") }
       switch words[i] {
       case "train": trainCount = try integer(words[i + 1], "train", in: 1...60_000)
       case "test": testCount = try integer(words[i + 1], "test", in: 1...10_000)
@@ -65,7 +65,7 @@ extension Command {
     }
     let start = now()
     let data: (train: LabeledImages, test: LabeledImages, directory: String)
-    do { data = try FashionMNIST.load(from: directory) } catch { throw ShellError("\(error)") }
+    data = try FashionMNIST.load(from: directory)
     let elapsed = now() - start
     let train = trainCount.map { data.train.prefix($0) } ?? data.train
     let test = testCount.map { data.test.prefix($0) } ?? data.test
@@ -77,32 +77,26 @@ extension Command {
   }
 
   private static func loadWeights(_ session: Session, _ words: [String]) throws {
-    guard words.count == 1 else { throw load.usageError(words.isEmpty ? "give a file name" : "one file name — put a name with spaces in quotes") }
-    let path = (words[0] as NSString).expandingTildeInPath
+    guard words.count == 1 else { throw UsageError(words.isEmpty ? "give a file name" : "one file name — put a name with spaces in quotes") }
+    let name = words[0], path = (name as NSString).expandingTildeInPath
+    let t: Trainer, architecture: Session.Architecture
     // Into the model there is, if the file fits it (batch norm and dropout models load only so) …
-    if let t = session.trainer, (try? Checkpoint.loadWeights(into: t.model, from: path)) != nil {
-      t.zeroGrad()
-      t.optimizer.reset()
+    if let current = session.trainer, (try? Checkpoint.loadWeights(into: current.model, from: path)) != nil {
+      current.zeroGrad()
+      current.optimizer.reset()
+      (t, architecture) = (current, session.architecture)
     } else {
-      // … else a plain MLP of the file's sizes; the old model stays if the file turns out bad.
-      let sizes: [Int]
-      do { sizes = try Checkpoint.layerSizes(in: path) } catch { throw ShellError("\(error)") }
+      // … else a plain MLP of the file's sizes, installed only once the weights are in.
+      let sizes = try Checkpoint.layerSizes(in: path)
       guard sizes.first == Session.inputs, sizes.last == Session.classes else {
-        throw ShellError("\(words[0]) holds a \(sizes.map(String.init).joined(separator: "-")) network; "
+        throw ShellError("\(name) holds a \(sizes.map(String.init).joined(separator: "-")) network; "
           + "gashell's models take \(Session.inputs) inputs and give \(Session.classes) classes")
       }
-      let previous = (session.trainer, session.architecture, session.weightsOrigin)
-      session.makeModel(Session.Architecture(hidden: Array(sizes.dropFirst().dropLast())))
-      do { try Checkpoint.loadWeights(into: session.trainer!.model, from: path) } catch {
-        (session.trainer, session.architecture, session.weightsOrigin) = previous
-        throw ShellError("\(error)")
-      }
+      architecture = Session.Architecture(hidden: Array(sizes.dropFirst().dropLast()))
+      t = session.newTrainer(architecture)
+      try Checkpoint.loadWeights(into: t.model, from: path)
     }
-    let sizes = session.trainer!.model.sizes
-    session.lastWrapperCall = nil
-    session.weightsOrigin = "weights from \(words[0])"
-    session.trainer!.resetCursor()
-    session.closeRun()
-    session.say("weights of MLP \(sizes.map(String.init).joined(separator: " → ")) loaded from \(words[0]); gradients and optimizer state cleared")
+    session.install(t, architecture, origin: "weights from \(name)")
+    session.say("weights of MLP \(t.model.sizes.map(String.init).joined(separator: " → ")) loaded from \(name); gradients and optimizer state cleared")
   }
 }

@@ -8,7 +8,7 @@ extension Command {
     name: "forward", summary: "Loss of the next micro-batch, without gradients (the cursor stays)",
     details: "forward     pred = model(X); loss = loss_fn(pred, y) — nothing is accumulated",
     run: { session, arguments in
-      guard arguments.isEmpty else { throw Command.forward.usageError("forward takes no argument") }
+      try noArguments(arguments)
       let (train, t) = try session.requireNextMicroBatch(training: false)
       let r = t.forward(train)
       session.say("loss \(fixed(r.loss, 6))   batch \(t.nextBatch + 1) of \(grouped(train.batchesPerEpoch)), epoch \(t.epoch + 1) (\(counted(r.samples, "sample")), \(r.correct) right); no gradient")
@@ -23,19 +23,16 @@ extension Command {
       With `set accumulate 4`, four `backward` calls make one step of 4 × batch samples.
       """,
     run: { session, arguments in
-      guard arguments.isEmpty else { throw Command.backward.usageError("backward takes no argument") }
+      try noArguments(arguments)
       let (train, t) = try session.requireNextMicroBatch(training: true)
       let m = t.backward(train)
       session.noteGradient(.backward)
       let a = t.accumulator
-      let n = a.plannedFactor   // the window's N, which a carried-over window keeps into the next epoch
-      let scale = m.scale == 1 ? "" : m.scale == 1 / Float(n) && session.settings.normalize == .steps
-        ? " / \(n)" : " × \(significant(m.scale))"
       // Counting samples, the window is full at its target of N·B samples, whatever the micro-batches.
-      let held = a.countsSamples ? "\(grouped(a.samples)) of \(grouped(a.plannedSamples)) samples" : "\(grouped(a.samples)) samples"
-      session.say("loss \(fixed(m.loss, 6))   backward of loss\(scale); micro-batch \(a.microBatches) of \(a.plannedMicroBatches) (\(held)) accumulated")
-      if a.countsSamples ? a.samples - m.samples >= a.plannedSamples : a.microBatches > a.plannedMicroBatches {
-        session.say(a.countsSamples
+      let held = a.rules.countsSamples ? "\(grouped(a.samples)) of \(grouped(a.plannedSamples)) samples" : "\(grouped(a.samples)) samples"
+      session.say("loss \(fixed(m.loss, 6))   backward of loss\(text(a.lossScale(m.scale))); micro-batch \(a.microBatches) of \(a.plannedMicroBatches) (\(held)) accumulated")
+      if a.isOverFull {
+        session.say(a.rules.countsSamples
           ? "note: the window already held \(grouped(a.plannedSamples)) samples: this step will be larger than the tutorial's"
           : "note: more micro-batches than accumulate \(a.plannedMicroBatches): this step will be larger than the tutorial's")
       } else if a.isWindowFull {
@@ -51,7 +48,7 @@ extension Command {
       `zero` zeroes without stepping.
       """,
     run: { session, arguments in
-      guard arguments.isEmpty else { throw Command.step.usageError("step takes no argument") }
+      try noArguments(arguments)
       let t = try session.requireTrainer()
       let a = t.accumulator
       guard a.isWindowOpen else { throw ShellError("nothing accumulated since the last step — run `backward` first") }
@@ -59,7 +56,7 @@ extension Command {
         // Run:AI's wrapper: step() is called after every batch; it only updates on the Nth call.
         // gashell counts one call per micro-batch, as that loop makes them, so a second `step`
         // without a `backward` between is not a new call.
-        let here = [t.epoch, t.nextBatch, a.steps, a.microBatches]
+        let here = Session.WrapperCall(t)
         if session.lastWrapperCall == here {
           session.say("wrapper: step() call \(a.microBatches) of \(n) was already made for this micro-batch — run `backward` for the next")
         } else {
@@ -78,7 +75,7 @@ extension Command {
   static let zero: Command = Command(
     name: "zero", summary: "optimizer.zero_grad() without a step",
     run: { session, arguments in
-      guard arguments.isEmpty else { throw Command.zero.usageError("zero takes no argument") }
+      try noArguments(arguments)
       let t = try session.requireTrainer()
       let (k, samples) = (t.accumulator.microBatches, t.accumulator.samples)
       t.zeroGrad()
@@ -86,4 +83,13 @@ extension Command {
       session.noteGradient(.zero)
       session.say(k == 0 ? "gradients zeroed" : "gradients zeroed: dropped \(k) micro-batch\(k == 1 ? "" : "es") (\(grouped(samples)) samples)")
     })
+
+  /// " / 4" or " × 0.25": how a loss was scaled, as the backward line says it.
+  static func text(_ scale: LossScale) -> String {
+    switch scale {
+    case .none: ""
+    case .dividedBy(let n): " / \(n)"
+    case .factor(let x): " × \(significant(x))"
+    }
+  }
 }

@@ -19,7 +19,7 @@ extension Command {
     },
     run: { session, arguments in
       guard arguments.first == "mlp" else {
-        throw Command.model.usageError(arguments.isEmpty ? "model what?" : "unknown model '\(arguments[0])'"
+        throw UsageError(arguments.isEmpty ? "model what?" : "unknown model '\(arguments[0])'"
           + suggestion(arguments[0], among: ["mlp"]))
       }
       var a = Session.Architecture(hidden: [])
@@ -35,17 +35,15 @@ extension Command {
           a.dropout = try number(p, "dropout", in: 0...1, excludingUpper: true)
         default:
           guard Int(word) != nil else {
-            throw Command.model.usageError("unexpected '\(word)'" + suggestion(word, among: ["batchnorm", "dropout"]))
+            throw UsageError("unexpected '\(word)'" + suggestion(word, among: ["batchnorm", "dropout"]))
           }
           a.hidden.append(try integer(word, "a hidden width", in: 1...8192))
         }
       }
-      guard !a.hidden.isEmpty else { throw Command.model.usageError("give the hidden widths") }
+      guard !a.hidden.isEmpty else { throw UsageError("give the hidden widths") }
       guard a.hidden.count <= 8 else { throw ShellError("at most 8 hidden layers, got \(a.hidden.count)") }
       if a.hidden.count == 1 { a.hidden.append(a.hidden[0]) }  // `mlp 512`: the tutorial's two layers of 512
-      session.makeModel(a)
-      session.trainer!.resetCursor()
-      session.closeRun()
+      session.install(session.newTrainer(a), a, origin: "seed \(session.settings.seed)")
       describeModel(session)
     })
 

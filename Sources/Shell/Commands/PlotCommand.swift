@@ -22,11 +22,11 @@ extension Command {
     complete: { words, _ in words.isEmpty ? .words(plotTopics) : .words([]) },
     run: { session, arguments in
       guard let topic = arguments.first, arguments.count <= 2 else {
-        throw Command.plot.usageError(arguments.isEmpty ? "plot what?" : "too many arguments")
+        throw UsageError(arguments.isEmpty ? "plot what?" : "too many arguments")
       }
       var last: Int?
       if arguments.count == 2 {
-        guard topic == "grad" else { throw Command.plot.usageError("`plot \(topic)` takes no number") }
+        guard topic == "grad" else { throw UsageError("`plot \(topic)` takes no number") }
         last = try integer(arguments[1], "the number of events", in: 1...History.limit)
       }
       let plots = try makePlots(topic, session, last: last)
@@ -105,9 +105,10 @@ extension Command {
       if let only = words.first, only.lowercased().hasSuffix(".svg") {
         throw ShellError("which plot? `save plot loss|test|grad \(only)`")
       }
-      throw Command.save.usageError(words.isEmpty ? "save which plot?" : "save plot takes a plot and a file")
+      throw UsageError(words.isEmpty ? "save which plot?" : "save plot takes a plot and a file")
     }
-    let (topic, file) = (words[0], try fileName(words[1]))
+    let (topic, name) = (words[0], try FileName(words[1]))
+    let file = name.typed
     guard plotTopics.contains(topic) else {
       throw ShellError("cannot plot '\(topic)'" + suggestion(topic, among: plotTopics) + " — loss, test or grad")
     }
@@ -115,7 +116,7 @@ extension Command {
       throw ShellError("plots are saved as SVG: the file name must end in .svg, e.g. `save plot \(topic) \(topic).svg`")
     }
     let plots = try makePlots(topic, session, last: nil)
-    try writeAtomically(SVGPlot(plots).text, to: (file as NSString).expandingTildeInPath, shownAs: file)
+    try writeAtomically(SVGPlot(plots).text, to: name.path, shownAs: file)
     let panels = plots.count == 1 ? "" : "\(plots.count) panels, "
     session.say("`plot \(topic)` written to \(file) (SVG, \(panels)\(plots[0].series.count) series)")
   }

@@ -9,7 +9,7 @@ extension Command {
     summary: "Time and memory of data loading, forward, backward and step for the current settings",
     details: "profile       20 micro-batches on a copy of the model; profile 100 for steadier figures",
     run: { session, arguments in
-      guard arguments.count <= 1 else { throw Command.profile.usageError() }
+      guard arguments.count <= 1 else { throw UsageError("") }
       let count = try arguments.first.map { try integer($0, "micro-batches", in: 1...10_000) } ?? 20
       let loaders = try session.requireData()
       let t = try session.requireTrainer()
@@ -19,7 +19,7 @@ extension Command {
       let model = t.model.clone()
       model.setThreads(t.model.threads)
       let optimizer = session.makeOptimizer(for: model)
-      let n = t.accumulator.schedule.factor(forEpoch: t.epoch)
+      let n = t.accumulator.rules.schedule.factor(forEpoch: t.epoch)
       let batch = Batch(capacity: train.batchSize, features: train.features)
       let dLogits = Tensor(rows: train.batchSize, columns: model.classes)
       var time = (data: 0.0, forward: 0.0, backward: 0.0, step: 0.0), steps = 0

@@ -6,7 +6,7 @@ extension Command {
     name: "runs", summary: "Finished runs side by side per epoch: accuracy, avg loss, time",
     details: "A run starts at the first `train` after `model`, `reset` or `load weights`.",
     run: { session, arguments in
-      guard arguments.isEmpty else { throw Command.runs.usageError("runs takes no argument") }
+      try noArguments(arguments)
       let runs = session.runs.filter { !$0.epochs.isEmpty }
       guard !runs.isEmpty else { throw ShellError("no finished epoch yet — `train 1` makes one") }
       for r in runs {

@@ -1,7 +1,7 @@
 // Save.swift — `save weights FILE` and `save grads FILE`: safetensors with
 // PyTorch's names, written atomically (a temporary file, then a rename). The other
-// things `save` writes have their own files: Save+Session.swift (notebook, transcript)
-// and Plot+Commands.swift (plot).
+// things `save` writes have their own files: SaveRecords.swift (notebook, transcript),
+// PlotCommand.swift (plot) and TrainingState.swift (state).
 
 import Engine
 import Foundation
@@ -27,17 +27,15 @@ extension Command {
       if arguments.first == "plot" { return try savePlot(session, Array(arguments.dropFirst())) }
       if arguments.first == "state" { return try saveState(session, Array(arguments.dropFirst())) }
       guard arguments.count == 2, ["weights", "grads"].contains(arguments[0]) else {
-        throw Command.save.usageError(arguments.first.map { ["weights", "grads"].contains($0) ? (arguments.count < 2 ? "give a file name" : "one file name — put a name with spaces in quotes") : "cannot save '\($0)'" + suggestion($0, among: ["weights", "grads", "state", "plot"] + sessionRecords) } ?? "save what?")
+        throw UsageError(arguments.first.map { ["weights", "grads"].contains($0) ? (arguments.count < 2 ? "give a file name" : "one file name — put a name with spaces in quotes") : "cannot save '\($0)'" + suggestion($0, among: ["weights", "grads", "state", "plot"] + sessionRecords) } ?? "save what?")
       }
       let t = try session.requireTrainer()
-      let path = (try fileName(arguments[1]) as NSString).expandingTildeInPath
-      do {
-        if arguments[0] == "weights" {
-          try Checkpoint.saveWeights(t.model, to: path)
-        } else {
-          try Checkpoint.saveGradients(t.model, to: path)
-        }
-      } catch { throw ShellError("\(error)") }
+      let file = try FileName(arguments[1])
+      if arguments[0] == "weights" {
+        try Checkpoint.saveWeights(t.model, to: file.path)
+      } else {
+        try Checkpoint.saveGradients(t.model, to: file.path)
+      }
       let what = arguments[0] == "weights" ? "weights" : "gradients"
       session.say("\(what) of \(t.model.parameters.parameters.count) tensors (\(grouped(t.model.parameterCount)) floats) written to \(arguments[1])")
     })

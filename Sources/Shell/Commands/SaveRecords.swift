@@ -16,10 +16,7 @@ extension Command {
 
   /// `save notebook FILE.ipynb` or `save transcript FILE`; `arguments[0]` is one of `sessionRecords`.
   static func saveSession(_ session: Session, _ arguments: [String]) throws {
-    guard arguments.count == 2 else {
-      throw save.usageError(arguments.count < 2 ? "give a file name" : "one file name — put a name with spaces in quotes")
-    }
-    let file = try fileName(arguments[1])
+    let file = try FileName.only(arguments.dropFirst()).typed
     let finished = Array(session.cells.dropLast())
     if arguments[0] == "notebook" {
       try Notebook.checkFileName(file)

@@ -23,7 +23,7 @@ extension Command {
       }
     },
     run: { session, arguments in
-      guard let name = arguments.first else { throw Command.set.usageError("set what?") }
+      guard let name = arguments.first else { throw UsageError("set what?") }
       guard let setting = Setting(rawValue: name) else {
         throw ShellError("no setting '\(name)'" + suggestion(name, among: Setting.allCases.map(\.rawValue))
           + " — `show settings` lists them")
@@ -43,19 +43,19 @@ extension Command {
       try session.requireClosedWindow("the batch size")
       if let t = trainer, t.nextBatch > 0 { note = " (epoch \(t.epoch + 1) restarts from its first batch)" }
     case .accumulate:
-      do { s.accumulate = try AccumulationSchedule.parse(value) } catch {
+      do { s.accumulation.schedule = try AccumulationSchedule.parse(value) } catch {
         throw ShellError("\(error) — e.g. `set accumulate 4` or `set accumulate {0: 8, 4: 2}`")
       }
-      guard s.accumulate.changes.allSatisfy({ $0.factor <= 10_000 }) else {
-        throw ShellError("accumulate must be in 1–10000, got \(s.accumulate.changes.map(\.factor).max()!)")
+      guard s.accumulation.schedule.changes.allSatisfy({ $0.factor <= 10_000 }) else {
+        throw ShellError("accumulate must be in 1–10000, got \(s.accumulation.schedule.changes.map(\.factor).max()!)")
       }
       try session.requireClosedWindow("accumulate")
       if let n = s.wrap {
-        throw ShellError("the wrapped optimizer counts \(n) step() calls itself — `set optimizer \(s.optimizer.rawValue) wrap N` "
-          + "changes N, `set optimizer \(s.optimizer.rawValue)` unwraps it")
+        throw ShellError("the wrapped optimizer counts \(n) step() calls itself — `set optimizer \(s.optimizer.kind.rawValue) wrap N` "
+          + "changes N, `set optimizer \(s.optimizer.kind.rawValue)` unwraps it")
       }
     case .lr:
-      s.learningRate = try number(value, "lr", in: 0...10, excludingLower: true)
+      s.optimizer.learningRate = try number(value, "lr", in: 0...10, excludingLower: true)
     case .optimizer:
       // "sgd", or "sgd wrap 4": Run:AI's wrapper around it, which counts step() calls itself.
       let words = value.lowercased().split(separator: " ").map(String.init)
@@ -70,24 +70,24 @@ extension Command {
         let n = try integer(words[2], "wrap", in: 1...10_000)
         try session.requireClosedWindow("the optimizer")
         s.wrap = n
-        s.accumulate = AccumulationSchedule(n)
-        AccumulationPolicy.runai.apply(to: &s)  // the wrapper divides nothing and carries leftovers over
+        s.accumulation.schedule = AccumulationSchedule(n)
+        s.choose(.runai)  // the wrapper divides nothing and carries leftovers over
         note = "\nWrapping '\(kind == .sgd ? "SGD" : kind == .adam ? "Adam" : "AdamW")' optimizer with GA of \(n) steps"
           + "\n(it steps on every \(n)th step() call; the loss is not divided: `set normalize n` divides it)"
       } else if session.settings.wrap != nil {
         try session.requireClosedWindow("the optimizer")
         s.wrap = nil
-        s.accumulate = AccumulationSchedule(1)
-        AccumulationPolicy.guide.apply(to: &s)
+        s.accumulation.schedule = AccumulationSchedule(1)
+        s.choose(.guide)
         note = " (unwrapped: accumulate 1, the tutorial's rules)"
       }
-      s.optimizer = kind
-      if trainer != nil && kind != session.settings.optimizer { note = " (a new optimizer: its state starts empty)" + note }
+      s.optimizer.kind = kind
+      if trainer != nil && kind != session.settings.optimizer.kind { note = " (a new optimizer: its state starts empty)" + note }
     case .momentum:
-      s.momentum = try number(value, "momentum", in: 0...1, excludingUpper: true)
-      if s.optimizer != .sgd { note = " (used by sgd; the optimizer is \(s.optimizer.rawValue))" }
+      s.optimizer.momentum = try number(value, "momentum", in: 0...1, excludingUpper: true)
+      if s.optimizer.kind != .sgd { note = " (used by sgd; the optimizer is \(s.optimizer.kind.rawValue))" }
     case .weightDecay:
-      s.weightDecay = try number(value, "weight_decay", in: 0...1, excludingUpper: true)
+      s.optimizer.weightDecay = try number(value, "weight_decay", in: 0...1, excludingUpper: true)
     case .seed:
       s.seed = UInt64(try integer(value, "seed", in: 0...Int.max))
       // A new order restarts the epoch: the window's micro-batches could come round again in it.
@@ -108,7 +108,7 @@ extension Command {
         throw ShellError("normalize is \(words.dropLast().joined(separator: ", ")) or \(words.last!), got '\(value)'")
       }
       try session.requireClosedWindow("the normalization")
-      s.normalize = n
+      s.accumulation.normalization = n
       note = ": " + n.explanation
     case .policy:
       guard let p = AccumulationPolicy(rawValue: value.lowercased()) else {
@@ -116,7 +116,7 @@ extension Command {
           + " — one of " + AccumulationPolicy.allCases.map(\.rawValue).joined(separator: ", "))
       }
       try session.requireClosedWindow("the policy")
-      p.apply(to: &s)
+      s.choose(p)
       note = ": " + s.ruleText   // `policy = keras: …`, the name said once
     case .clip:
       let words = value.lowercased().split(separator: " ").map(String.init)
@@ -144,41 +144,23 @@ extension Command {
       s.quick = try onOff(value, "quick")
     }
 
-    // Everything is valid: apply it.
-    let old = session.settings
+    // Everything is valid: apply it (the session hands it on to the trainer and the loaders).
     session.settings = s
-    if let t = trainer {
-      s.configure(t)
-      t.model.setThreads(s.threads)
-      if s.optimizer != old.optimizer {
-        t.optimizer = session.makeOptimizer(for: t.model)
-      } else {
-        t.optimizer.learningRate = s.learningRate
-        if let sgd = t.optimizer as? SGD { sgd.momentum = s.momentum; sgd.weightDecay = s.weightDecay }
-        if let adam = t.optimizer as? Adam { adam.weightDecay = s.weightDecay }
-      }
-    }
-    if s.batch != old.batch || s.shuffle != old.shuffle || s.seed != old.seed {
-      session.rebuildLoaders()
-      if s.batch != old.batch || s.shuffle != old.shuffle || (s.shuffle && s.seed != old.seed) {
-        trainer?.restartEpoch()
-      }
-    }
     session.say("\(setting.rawValue) = \(display(setting, s))\(note)")
   }
 
   static func display(_ setting: Setting, _ s: Settings) -> String {
     switch setting {
     case .batch: "\(s.batch)"
-    case .accumulate: "\(s.accumulate)"
-    case .lr: formatHyper(s.learningRate)
-    case .optimizer: s.optimizer.rawValue + (s.wrap.map { " wrap \($0)" } ?? "")
-    case .momentum: formatHyper(s.momentum)
-    case .weightDecay: formatHyper(s.weightDecay)
+    case .accumulate: "\(s.accumulation.schedule)"
+    case .lr: formatHyper(s.optimizer.learningRate)
+    case .optimizer: s.optimizer.kind.rawValue + (s.wrap.map { " wrap \($0)" } ?? "")
+    case .momentum: formatHyper(s.optimizer.momentum)
+    case .weightDecay: formatHyper(s.optimizer.weightDecay)
     case .seed: "\(s.seed)"
     case .shuffle: s.shuffle ? "on" : "off"
     case .threads: "\(s.threads)"
-    case .normalize: s.normalize.word
+    case .normalize: s.accumulation.normalization.word
     case .policy: s.currentPolicy?.rawValue ?? "custom"
     case .clip: s.clipping.map { formatHyper($0.maxNorm) + ($0.perMicroBatch ? " micro" : "") } ?? "off"
     case .autozero: s.autozero ? "on" : "off"

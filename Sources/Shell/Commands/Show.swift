@@ -25,10 +25,10 @@ extension Command {
       }
     },
     run: { session, arguments in
-      guard let topic = arguments.first else { throw Command.show.usageError("show what?") }
+      guard let topic = arguments.first else { throw UsageError("show what?") }
       let rest = Array(arguments.dropFirst())
       guard rest.isEmpty || ["grad", "weights", "image"].contains(topic) else {
-        throw Command.show.usageError("`show \(topic)` takes no argument")
+        throw UsageError("`show \(topic)` takes no argument")
       }
       switch topic {
       case "settings": showSettings(session)
@@ -52,8 +52,9 @@ extension Command {
     for setting in Setting.allCases {
       session.say(pad(setting.rawValue, 14) + pad(display(setting, s), 16) + setting.summary)
     }
-    let n = s.accumulate.isConstant ? "\(s.accumulate.changes[0].factor)" : "N"
-    session.say("one optimizer step sees \(s.accumulate.isConstant ? grouped(s.batch * s.accumulate.changes[0].factor) : "batch × N") samples (batch \(s.batch) × accumulate \(n))")
+    let schedule = s.accumulation.schedule
+    let n = schedule.isConstant ? "\(schedule.changes[0].factor)" : "N"
+    session.say("one optimizer step sees \(schedule.isConstant ? grouped(s.batch * schedule.changes[0].factor) : "batch × N") samples (batch \(s.batch) × accumulate \(n))")
     session.say("rules: " + s.rules)
     if let w = s.wrap { session.say("optimizer wrapped Run:AI-style: a real step on every \(w)th step() call") }
   }

@@ -10,43 +10,34 @@ import Foundation
 
 extension Command {
   static func saveState(_ session: Session, _ words: [String]) throws {
-    guard words.count == 1 else {
-      throw save.usageError(words.isEmpty ? "give a file name" : "one file name — put a name with spaces in quotes")
-    }
+    let file = try FileName.only(words)
     let t = try session.requireTrainer()
     let metadata = [modelKey: modelWords(session.architecture), rulesKey: rulesText(session.settings),
                     optimizerKey: display(.optimizer, session.settings)]
-    let path = (try fileName(words[0]) as NSString).expandingTildeInPath
-    do { try Checkpoint.saveTrainingState(t, to: path, metadata: metadata) } catch { throw ShellError("\(error)") }
-    session.say("training state written to \(words[0]): \(stateSummary(t)) — `load state \(words[0])` goes on from here")
+    try Checkpoint.saveTrainingState(t, to: file.path, metadata: metadata)
+    session.say("training state written to \(file.typed): \(stateSummary(t)) — `load state \(file.typed)` goes on from here")
   }
 
   static func loadState(_ session: Session, _ words: [String]) throws {
-    guard words.count == 1 else {
-      throw load.usageError(words.isEmpty ? "give a file name" : "one file name — put a name with spaces in quotes")
-    }
+    let file = try FileName.only(words)
     let t = try session.requireTrainer()
-    let path = (try fileName(words[0]) as NSString).expandingTildeInPath
-    let metadata: [String: String]
-    do { metadata = try SafeTensors.read(path).metadata } catch { throw ShellError("\(error)") }
+    let metadata = try SafeTensors.read(file.path).metadata
     guard let model = metadata[modelKey], let rules = metadata[rulesKey], let optimizer = metadata[optimizerKey] else {
-      throw ShellError("\(words[0]) is not a gashell training state — `save state FILE` writes one; `load weights` reads weights")
+      throw ShellError("\(file.typed) is not a gashell training state — `save state FILE` writes one; `load weights` reads weights")
     }
     // What the state belongs to, checked before anything changes.
     if model != modelWords(session.architecture) {
-      throw ShellError("\(words[0]) was saved from `model \(model)` — run that first, then `load state`")
+      throw ShellError("\(file.typed) was saved from `model \(model)` — run that first, then `load state`")
     }
     if optimizer != display(.optimizer, session.settings) {
-      throw ShellError("\(words[0]) holds the state of `set optimizer \(optimizer)` — set that first, then `load state`")
+      throw ShellError("\(file.typed) holds the state of `set optimizer \(optimizer)` — set that first, then `load state`")
     }
     if rules != rulesText(session.settings) {
-      throw ShellError("\(words[0]) was saved with \(rules) — set those first, then `load state`")
+      throw ShellError("\(file.typed) was saved with \(rules) — set those first, then `load state`")
     }
-    do { try Checkpoint.loadTrainingState(into: t, from: path) } catch { throw ShellError("\(error)") }
-    session.weightsOrigin = "state from \(words[0])"
-    session.lastWrapperCall = nil
-    session.closeRun()
-    session.say("training state loaded from \(words[0]): \(stateSummary(t))")
+    try Checkpoint.loadTrainingState(into: t, from: file.path)
+    session.install(t, session.architecture, origin: "state from \(file.typed)", keepsCursor: true)
+    session.say("training state loaded from \(file.typed): \(stateSummary(t))")
   }
 
   private static let modelKey = "gashell.model", rulesKey = "gashell.rules", optimizerKey = "gashell.optimizer"
@@ -61,8 +52,8 @@ extension Command {
   private static func rulesText(_ s: Settings) -> String {
     ["batch", "accumulate", "normalize"].compactMap(Setting.init(rawValue:))
       .map { "`set \($0.rawValue) \(display($0, s))`" }.joined(separator: ", ")
-      + ", " + (s.leftover == .carryOver ? "leftovers carried over" : "a short last window stepped")
-      + (s.countsSamples ? ", counting samples" : "")
+      + ", " + (s.accumulation.leftover == .carryOver ? "leftovers carried over" : "a short last window stepped")
+      + (s.accumulation.countsSamples ? ", counting samples" : "")
       + (s.shuffle ? ", `set shuffle on` with `set seed \(s.seed)`" : "")   // the order the cursor walks
   }
 

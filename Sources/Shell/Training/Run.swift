@@ -36,10 +36,14 @@ public final class Run {
   public private(set) var stepLosses: [Float] = []
   private var windowLoss: Float = 0, windowCount = 0
 
-  func note(loss: Float, stepped: Bool) {
+  /// A micro-batch's loss, in the window that is open.
+  func note(loss: Float) {
     windowLoss += loss; windowCount += 1
-    guard stepped else { return }
-    if stepLosses.count < History.limit { stepLosses.append(windowLoss / Float(windowCount)) }
+  }
+
+  /// The optimizer stepped: the window's mean loss is the step's.
+  func noteStep() {
+    if stepLosses.count < History.limit { stepLosses.append(windowLoss / Float(max(windowCount, 1))) }
     windowLoss = 0; windowCount = 0
   }
 }
