@@ -27,8 +27,11 @@ struct FileName {
   init(_ word: String) throws {
     guard !word.isEmpty else { throw ShellError("an empty file name — give one, e.g. run1.safetensors") }
     typed = word
-    path = (word as NSString).expandingTildeInPath
+    path = FileName.expanded(word)
   }
+
+  /// `~` expanded: the one place a typed name becomes a path.
+  static func expanded(_ word: String) -> String { (word as NSString).expandingTildeInPath }
 
   /// The one file name `words` must be.
   static func only(_ words: some Collection<String>) throws -> FileName {

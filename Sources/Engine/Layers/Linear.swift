@@ -1,8 +1,8 @@
 // Linear.swift — y = x·Wᵀ + b and its backward pass, optionally followed by a
 // fused ReLU. Weight layout as PyTorch's nn.Linear: [out, in].
 //
-// Forward and backward take (part, parts) so the model can run them on two
-// threads: each thread owns a slice of the output features (forward, dW, db)
+// Forward and backward take (part, parts) so the model can run them on the
+// worker pool's threads: each thread owns a slice of the output features (forward, dW, db)
 // and a slice of the input features (dx). No two threads write the same float.
 
 public final class Linear: @unchecked Sendable {

@@ -77,8 +77,8 @@ extension Command {
   }
 
   private static func loadWeights(_ session: Session, _ words: [String]) throws {
-    guard words.count == 1 else { throw UsageError(words.isEmpty ? "give a file name" : "one file name — put a name with spaces in quotes") }
-    let name = words[0], path = (name as NSString).expandingTildeInPath
+    let file = try FileName.only(words)
+    let name = file.typed, path = file.path
     let t: Trainer, architecture: Session.Architecture
     // Into the model there is, if the file fits it (batch norm and dropout models load only so) …
     if let current = session.trainer, (try? Checkpoint.loadWeights(into: current.model, from: path)) != nil {

@@ -50,7 +50,7 @@ extension Command {
   /// `path` absolute, `~` expanded, symbolic links resolved as far as the path exists (the last name
   /// too: writes follow a link there), and `.`, `..` and doubled slashes gone from the rest.
   static func canonicalPath(_ path: String) -> String {
-    let path = expanded(path)
+    let path = FileName.expanded(path)
     var head = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     var tail: [Substring] = []  // the names that do not exist yet, last first
     while true {
@@ -70,10 +70,8 @@ extension Command {
 
   /// Writes atomically, or says in one line why not, with a hint.
   static func writeRecord(_ text: String, to file: String) throws {
-    try writeAtomically(text, to: expanded(file), shownAs: file, hint: " — is the directory there, and writable?")
+    try writeAtomically(text, to: FileName.expanded(file), shownAs: file, hint: " — is the directory there, and writable?")
   }
-
-  private static func expanded(_ path: String) -> String { (path as NSString).expandingTildeInPath }
 }
 
 extension Notebook {
