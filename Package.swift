@@ -39,5 +39,6 @@ let package = Package(
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
     .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine", "Datasets"]),
     .testTarget(name: "TranscriptTests", dependencies: ["Shell"]),
+    .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
   ]
 )
