@@ -75,6 +75,9 @@ public final class LineEditor {
     return .line(line)
   }
 
+  /// Why the history file is not used (it is a fifo, a device, a directory), or nil.
+  public var historyProblem: String? { file?.problem }
+
   /// Cuts the history file back to `historyLimit` lines. Every command is already on disk
   /// (appended as it was entered); call this at exit.
   public func saveHistory() {

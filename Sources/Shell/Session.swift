@@ -106,6 +106,8 @@ public final class Session {
     }
     do {
       try command.run(self, Array(words.dropFirst()))
+    } catch let e as NonFiniteError {
+      throw ShellError(e.userMessage + " — " + divergenceHint)
     } catch let e as UsageError {
       throw command.usageError(e.problem ?? "\(command.name) takes no argument")
     } catch let e as UserFacingError where !(e is ShellError) {
@@ -259,5 +261,17 @@ public final class Session {
   func noteGradient(_ event: History.GradientEvent) {
     guard let t = trainer else { return }
     history.record(event, t.model.gradientNorm)
+  }
+
+  /// What most likely made a loss or a gradient NaN or infinite, from the settings in force.
+  var divergenceHint: String {
+    let s = settings, n = s.accumulation.schedule.factor(forEpoch: trainer?.epoch ?? 0)
+    var causes: [String] = []
+    if s.optimizer.learningRate >= 0.1 { causes.append("lr \(formatHyper(s.optimizer.learningRate)) is large (the tutorial's is 0.001)") }
+    if s.optimizer.weightDecay >= 0.1 { causes.append("weight_decay \(formatHyper(s.optimizer.weightDecay)) is large") }
+    if s.accumulation.normalization == .none && n > 1 { causes.append("the loss is not divided (`normalize off`), so each step is \(n)× larger") }
+    if s.optimizer.kind == .sgd && s.optimizer.momentum >= 0.95 { causes.append("momentum \(formatHyper(s.optimizer.momentum)) is close to 1") }
+    let why = causes.isEmpty ? "the weights have diverged" : "likely cause: " + causes.joined(separator: "; ")
+    return why + "; `reset` (or `load weights`) starts again from good weights"
   }
 }

@@ -4,6 +4,7 @@
 
 import Datasets
 import Engine
+import Foundation
 
 enum TrainingBenchmark {
   /// The tutorial's network and optimizer, with `shape.accumulate` micro-batches per step.
@@ -25,13 +26,21 @@ enum TrainingBenchmark {
         trainer.zeroGrad()        // the warm-up's open window, as tuned.py's opt.zero_grad()
         trainer.restartEpoch()
       },
-      run: { _ = trainer.train(loader, epochs: 1) })
+      run: { mustFinish { try trainer.train(loader, epochs: 1) } })
   }
 
   /// Trains exactly `count` micro-batches (stepping as the accumulator says).
   static func trainMicroBatches(_ trainer: Trainer, _ loader: DataLoader, _ count: Int) {
     var done = 0
-    _ = trainer.train(loader, shouldStop: { done >= count }) { if case .backward = $0 { done += 1 } }
+    mustFinish { try trainer.train(loader, shouldStop: { done >= count }) { if case .backward = $0 { done += 1 } } }
+  }
+
+  /// The tutorial's settings do not diverge; if they ever did, the figures would time nothing real.
+  static func mustFinish(_ training: () throws -> Bool) {
+    do { _ = try training() } catch {
+      FileHandle.standardError.write(Data("gabench: \(error)\n".utf8))
+      exit(1)
+    }
   }
 
   /// Forward-only passes over `data` in batches of `batch`, loss and accuracy included,

@@ -25,7 +25,7 @@ import Testing
     try withDirectory { directory in
       let path = directory + "/g.safetensors"
       let t = makeTrainer(sizes: sizes)
-      _ = t.backward(source())
+      _ = try t.backward(source())
       try Checkpoint.saveGradients(t.model, to: path)
       let file = try SafeTensors.read(path)
       for p in t.model.parameters.parameters {
@@ -48,7 +48,7 @@ import Testing
     try withDirectory { directory in
       let path = directory + "/state.safetensors", data = source()
       let a = trainer(kind, seed: 1), b = trainer(kind, seed: 2)
-      _ = a.train(data, epochs: 1)
+      _ = try a.train(data, epochs: 1)
       #expect(a.optimizer.stepCount == 3 && a.nextBatch == 0 && !a.accumulator.isWindowOpen)
       try Checkpoint.saveTrainingState(a, to: path)
       let file = try SafeTensors.read(path)
@@ -61,8 +61,8 @@ import Testing
       #expect(position == TrainingPosition(a))
       #expect(snapshot(b) == snapshot(a))
       var lossesA: [UInt32] = [], lossesB: [UInt32] = []
-      _ = a.train(data, epochs: 2) { if case .backward(let m) = $0 { lossesA.append(m.loss.bitPattern) } }
-      _ = b.train(data, epochs: 2) { if case .backward(let m) = $0 { lossesB.append(m.loss.bitPattern) } }
+      _ = try a.train(data, epochs: 2) { if case .backward(let m) = $0 { lossesA.append(m.loss.bitPattern) } }
+      _ = try b.train(data, epochs: 2) { if case .backward(let m) = $0 { lossesB.append(m.loss.bitPattern) } }
       #expect(lossesA.count == 10 && lossesB == lossesA)
       #expect(snapshot(b) == snapshot(a))
     }
@@ -72,8 +72,8 @@ import Testing
     try withDirectory { directory in
       let path = directory + "/state.safetensors"
       let a = trainer(.sgdMomentum, seed: 1), b = trainer(.sgdMomentum, seed: 2)
-      _ = a.train(source(), steps: 1)
-      _ = a.backward(source())  // batch 2 of the second window: gradients half accumulated
+      _ = try a.train(source(), steps: 1)
+      _ = try a.backward(source())  // batch 2 of the second window: gradients half accumulated
       try Checkpoint.saveTrainingState(a, to: path)
       let position = try Checkpoint.loadTrainingState(into: b, from: path)
       #expect(snapshot(b) == snapshot(a))
@@ -86,8 +86,8 @@ import Testing
       // The cursor and the open window come back too: both finish the window and train on alike.
       #expect(TrainingPosition(b) == position && b.accumulator.isWindowOpen)
       var lossesA: [UInt32] = [], lossesB: [UInt32] = []
-      _ = a.train(source(), steps: 3) { if case .backward(let m) = $0 { lossesA.append(m.loss.bitPattern) } }
-      _ = b.train(source(), steps: 3) { if case .backward(let m) = $0 { lossesB.append(m.loss.bitPattern) } }
+      _ = try a.train(source(), steps: 3) { if case .backward(let m) = $0 { lossesA.append(m.loss.bitPattern) } }
+      _ = try b.train(source(), steps: 3) { if case .backward(let m) = $0 { lossesB.append(m.loss.bitPattern) } }
       #expect(lossesA.count == 4 && lossesB == lossesA)   // batches 3 | 4 (the epoch's end) | 0, 1
       #expect(snapshot(b) == snapshot(a) && TrainingPosition(b) == TrainingPosition(a))
     }
@@ -103,7 +103,7 @@ import Testing
                        accumulator: Accumulator(schedule: AccumulationSchedule(2)))
       }
       let a = bnTrainer(seed: 1), b = bnTrainer(seed: 2)
-      _ = a.train(source(), epochs: 1)
+      _ = try a.train(source(), epochs: 1)
       try Checkpoint.saveTrainingState(a, to: path)
       try Checkpoint.loadTrainingState(into: b, from: path)
       #expect(b.model.buffers.map { fingerprint($0.tensor) } == a.model.buffers.map { fingerprint($0.tensor) })
@@ -118,13 +118,13 @@ import Testing
     try withDirectory { directory in
       let path = directory + "/state.safetensors"
       let a = trainer(.sgdMomentum, seed: 1), b = trainer(.sgdMomentum, seed: 2)
-      _ = a.train(source(), steps: 1)
-      _ = a.backward(source())
-      a.step()                  // a short window, so the file holds no open one
+      _ = try a.train(source(), steps: 1)
+      _ = try a.backward(source())
+      try a.step()                  // a short window, so the file holds no open one
       try Checkpoint.saveTrainingState(a, to: path)
       try Checkpoint.loadTrainingState(into: b, from: path)
       #expect(b.epoch == 0 && b.nextBatch == 3)
-      let m = b.backward(ArraySource(count: 8, features: 6, classes: 3, batchSize: 4, seed: 7))
+      let m = try b.backward(ArraySource(count: 8, features: 6, classes: 3, batchSize: 4, seed: 7))
       #expect(m.epoch == 1 && m.index == 0 && b.nextBatch == 1)
     }
   }
@@ -170,14 +170,14 @@ import Testing
         return t
       }
       let a = try carryingTrainer(seed: 1), b = try carryingTrainer(seed: 2)
-      _ = a.train(source(), steps: 1)           // batches 0–3 of epoch 0 (5 batches of 4)
-      _ = a.backward(source())                  // batch 4: a window of 4 opens
-      _ = a.backward(source())                  // and goes on into epoch 1, where N is 2
+      _ = try a.train(source(), steps: 1)           // batches 0–3 of epoch 0 (5 batches of 4)
+      _ = try a.backward(source())                  // batch 4: a window of 4 opens
+      _ = try a.backward(source())                  // and goes on into epoch 1, where N is 2
       #expect(a.epoch == 1 && a.accumulator.plannedFactor == 4)
       try Checkpoint.saveTrainingState(a, to: path)
       let position = try Checkpoint.loadTrainingState(into: b, from: path)
       #expect(position.plannedFactor == 4 && b.accumulator.plannedFactor == 4)
-      #expect(b.backward(source()).scale == 0.25 && a.backward(source()).scale == 0.25)
+      #expect(try b.backward(source()).scale == 0.25 && a.backward(source()).scale == 0.25)
 
       // A file without the factor is refused rather than guessed.
       let file = try SafeTensors.read(path)

@@ -36,7 +36,7 @@ private func stored<T>(_ object: AnyObject, _ name: String, as: T.Type) -> T? {
     t.optimizer = Adam(model.parameters, pool: { model.pool })
     // 2.5 batches: the short last one must not change anything.
     let data = ArraySource(count: batch * 5 / 2, features: sizes[0], classes: sizes.last!, batchSize: batch, seed: 3)
-    _ = t.train(data, epochs: 1)
+    _ = try t.train(data, epochs: 1)
 
     let dLogits = try #require(stored(t, "dLogits", as: Tensor.self))
     let buffer = try #require(stored(t, "batch", as: Batch.self))

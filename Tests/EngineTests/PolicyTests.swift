@@ -6,13 +6,13 @@ import Testing
 
 @Suite struct PolicyTests {
   /// Steps per epoch and the loss scales seen under `policy` with 10 batches of 4, N = 4.
-  func run(_ policy: AccumulationPolicy, epochs: Int = 2, lastBatch: Int = 4) -> (steps: [Int], scales: [Float]) {
+  func run(_ policy: AccumulationPolicy, epochs: Int = 2, lastBatch: Int = 4) throws -> (steps: [Int], scales: [Float]) {
     let count = 9 * 4 + lastBatch
     let source = ArraySource(count: count, features: 3, classes: 2, batchSize: 4, seed: 1)
     let t = makeTrainer(sizes: [3, 4, 2], accumulate: 4)
     policy.apply(to: &t.accumulator.rules)
     var steps: [Int] = [], scales: [Float] = [], last = 0
-    _ = t.train(source, epochs: epochs) { event in
+    _ = try t.train(source, epochs: epochs) { event in
       switch event {
       case .backward(let m): scales.append(m.scale)
       case .epochEnded: steps.append(t.accumulator.steps - last); last = t.accumulator.steps
@@ -22,28 +22,28 @@ import Testing
     return (steps, scales)
   }
 
-  @Test func tutorialLightningAndAccelerateAgree() {
-    let guide = run(.guide)
+  @Test func tutorialLightningAndAccelerateAgree() throws {
+    let guide = try run(.guide)
     #expect(guide.steps == [3, 3])
-    #expect(run(.lightning).scales == guide.scales && run(.accelerate).steps == guide.steps)
+    #expect(try run(.lightning).scales == guide.scales && run(.accelerate).steps == guide.steps)
   }
 
-  @Test func kerasAndRunAICarryTheLeftoverOver() {
-    #expect(run(.keras).steps == [2, 3])
-    #expect(run(.keras).scales.allSatisfy { $0 == 0.25 })
-    #expect(run(.runai).steps == [2, 3])
-    #expect(run(.runai).scales.allSatisfy { $0 == 1 })
+  @Test func kerasAndRunAICarryTheLeftoverOver() throws {
+    #expect(try run(.keras).steps == [2, 3])
+    #expect(try run(.keras).scales.allSatisfy { $0 == 0.25 })
+    #expect(try run(.runai).steps == [2, 3])
+    #expect(try run(.runai).scales.allSatisfy { $0 == 1 })
   }
 
-  @Test func fastaiCountsSamplesAndWeightsByBatchSize() {
+  @Test func fastaiCountsSamplesAndWeightsByBatchSize() throws {
     // last batch of 2 samples: scale 2/16; windows need 16 samples
-    let r = run(.fastai, epochs: 1, lastBatch: 2)
+    let r = try run(.fastai, epochs: 1, lastBatch: 2)
     #expect(r.scales.last == 2.0 / 16)
     #expect(r.steps == [2])   // 38 samples: two windows of 16, 6 carried over
   }
 
-  @Test func exactWeighsTheShortWindowBySamples() {
-    let r = run(.exact, epochs: 1, lastBatch: 2)
+  @Test func exactWeighsTheShortWindowBySamples() throws {
+    let r = try run(.exact, epochs: 1, lastBatch: 2)
     #expect(r.steps == [3])
     #expect(Array(r.scales.suffix(2)) == [Float(4) / 6, Float(2) / 6])
   }
@@ -90,16 +90,16 @@ import Testing
     #expect(diverged.worstGradient.isNaN && diverged.worstWeights.isNaN)
   }
 
-  @Test func fastaisWindowPlansTheMicroBatchesItsSamplesTake() {
+  @Test func fastaisWindowPlansTheMicroBatchesItsSamplesTake() throws {
     // 9 batches of 4 and one of 2, N = 4: a target of 16 samples. The third window opens at the
     // short batch 8 (4 + 2) and needs 3 more of epoch 1 to reach 16 (18): 5 micro-batches.
     let source = ArraySource(count: 38, features: 3, classes: 2, batchSize: 4, seed: 1)
     let t = makeTrainer(sizes: [3, 4, 2], accumulate: 4)
     AccumulationPolicy.fastai.apply(to: &t.accumulator.rules)
-    _ = t.train(source, steps: 2)
+    _ = try t.train(source, steps: 2)
     var planned: [Int] = [], full: [Bool] = []
     for _ in 0..<5 {
-      _ = t.backward(source)
+      _ = try t.backward(source)
       planned.append(t.accumulator.plannedMicroBatches)
       full.append(t.accumulator.isWindowFull)
     }

@@ -38,7 +38,7 @@ import Testing
   }
 
   @Test(arguments: cases)
-  func oneAndTwoThreadsTrainBitIdentically(_ c: Case) {
+  func oneAndTwoThreadsTrainBitIdentically(_ c: Case) throws {
     // 5 batches of `batch` and a short sixth of 7 per epoch: windows of 4, then 2 at the epoch's end.
     let source = ArraySource(count: 5 * c.batch + 7, features: c.sizes[0], classes: c.sizes.last!,
                              batchSize: c.batch, seed: 21)
@@ -54,17 +54,17 @@ import Testing
       }
     }
     for microBatch in 1...14 {  // two epochs and two micro-batches into a third
-      let a = one.backward(source), b = two.backward(source)
+      let a = try one.backward(source), b = try two.backward(source)
       #expect(a.loss.bitPattern == b.loss.bitPattern, "micro-batch \(microBatch): loss \(a.loss) vs \(b.loss)")
       #expect(a.samples == b.samples)
       compare("after backward \(microBatch)")  // the gradient mid-window, before any step zeroes it
-      let stepped = one.stepIfWindowFull()
-      #expect(two.stepIfWindowFull() == stepped)
+      let stepped = try one.stepIfWindowFull()
+      #expect(try two.stepIfWindowFull() == stepped)
       if stepped { steps += 1; compare("after step \(steps)") }
     }
     #expect(steps == 4)  // 4 + 2 per epoch
     #expect(one.model.parameters.grads.maxAbs > 0, "an open window of 2 micro-batches")
-    one.step(); two.step()  // the open window stepped by hand
+    try one.step(); try two.step()  // the open window stepped by hand
     compare("after the final step")
     #expect(one.model.parameters.grads.maxAbs == 0)
   }

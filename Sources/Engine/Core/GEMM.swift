@@ -16,7 +16,8 @@ public func gemm(
 ) {
   guard m > 0, n > 0 else { return }
   guard k > 0 else {  // an empty sum: C = β·C
-    for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
+    // As BLAS: with β = 0, C is not read, so a NaN or Inf already there does not survive (NaN · 0 is NaN).
+    for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
     return
   }
   cblas_sgemm(CblasRowMajor,
@@ -50,7 +51,7 @@ public func naiveGEMM(_ a: Tensor, transposeA: Bool = false, _ b: Tensor, transp
         let y = transposeB ? b[j, p] : b[p, j]
         s += Double(x) * Double(y)
       }
-      c[i, j] = alpha * Float(s) + beta * c[i, j]
+      c[i, j] = alpha * Float(s) + (beta == 0 ? 0 : beta * c[i, j])
     }
   }
 }

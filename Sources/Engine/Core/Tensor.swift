@@ -121,6 +121,29 @@ extension Tensor {
     return s
   }
 
+  /// The index of the first NaN or ±Inf, or nil when every value is finite. NaN and Inf are the
+  /// floats whose exponent bits are all set, so one integer maximum over |bits| (sixteen lanes,
+  /// vectorised) tells whether there is one; only then is the block searched.
+  public var firstNonFinite: Int? {
+    let bits = UnsafeRawPointer(pointer)
+    let magnitude = SIMD16<UInt32>(repeating: 0x7fff_ffff), exponent: UInt32 = 0x7f80_0000
+    let block = 4096
+    var start = 0
+    while start < count {
+      let end = min(count, start + block)
+      var lanes = SIMD16<UInt32>(), i = start
+      while i + 16 <= end {
+        lanes = pointwiseMax(lanes, bits.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<UInt32>.self) & magnitude)
+        i += 16
+      }
+      var largest = lanes.max()
+      while i < end { largest = max(largest, pointer[i].bitPattern & 0x7fff_ffff); i += 1 }
+      if largest >= exponent { return (start..<end).first { !pointer[$0].isFinite } }
+      start = end
+    }
+    return nil
+  }
+
   /// max |x|, 0 for an empty tensor.
   public var maxAbs: Float {
     var m: Float = 0

@@ -52,8 +52,9 @@ public final class Trainer: @unchecked Sendable {
   }
 
   /// The next micro-batch: forward, loss · scale, backward — gradients add up.
-  /// Does not step: call `stepIfWindowFull()` or `step()`.
-  public func backward(_ source: BatchSource) -> MicroBatch {
+  /// Does not step: call `stepIfWindowFull()` or `step()`. A loss that is NaN or infinite throws
+  /// before its backward: the window is dropped and the cursor stays on that batch.
+  public func backward(_ source: BatchSource) throws(NonFiniteError) -> MicroBatch {
     wrapCursor(source)
     let (batchEpoch, index) = (epoch, nextBatch)   // `advance` below may move on to the next epoch
     let b = load(source, index: index)
@@ -61,6 +62,12 @@ public final class Trainer: @unchecked Sendable {
     let logits = model.forward(b.x)
     let dLogits = logitsGradient(rows: b.count)
     let r = CrossEntropy.evaluate(logits: logits, labels: b.y, gradient: dLogits, scale: scale)
+    guard r.loss.isFinite else {
+      let dropped = accumulator.microBatches
+      zeroGrad()
+      throw NonFiniteError(place: .loss(epoch: batchEpoch, batch: index, batches: source.batchesPerEpoch),
+                           value: r.loss, dropped: dropped)
+    }
     let grads = model.parameters.grads
     if let c = clipping, c.perMicroBatch {
       if beforeBackward.count != grads.count { beforeBackward = Tensor(count: grads.count) }
@@ -77,9 +84,18 @@ public final class Trainer: @unchecked Sendable {
                       epoch: batchEpoch, index: index, batchesPerEpoch: source.batchesPerEpoch)
   }
 
-  /// optimizer.step(), then optimizer.zero_grad() unless that is switched off.
-  public func step() {
-    if let c = clipping, !c.perMicroBatch { c.clip(model.parameters.grads) }
+  /// optimizer.step(), then optimizer.zero_grad() unless that is switched off. A gradient holding
+  /// NaN or ±Inf is refused before the optimizer sees it: the window is dropped, the weights stay.
+  public func step() throws(NonFiniteError) {
+    let parameters = model.parameters
+    if let i = parameters.grads.firstNonFinite {
+      let p = parameters.parameters.last { $0.grad.offset <= i + parameters.grads.offset }!
+      let value = parameters.grads[i], dropped = accumulator.microBatches
+      zeroGrad()
+      throw NonFiniteError(place: .gradient(parameter: p.name, index: i + parameters.grads.offset - p.grad.offset,
+                                            step: accumulator.steps + 1), value: value, dropped: dropped)
+    }
+    if let c = clipping, !c.perMicroBatch { c.clip(parameters.grads) }
     optimizer.step()
     if zeroAfterStep { model.parameters.zeroGrad() }
     accumulator.stepped()
@@ -87,9 +103,9 @@ public final class Trainer: @unchecked Sendable {
 
   /// The tutorial's rule: step when the window is full (every N micro-batches, or at the epoch's end).
   @discardableResult
-  public func stepIfWindowFull() -> Bool {
+  public func stepIfWindowFull() throws(NonFiniteError) -> Bool {
     guard accumulator.isWindowFull else { return false }
-    step()
+    try step()
     return true
   }
 
@@ -130,12 +146,12 @@ public final class Trainer: @unchecked Sendable {
   /// `steps`. Everything that happens is told to `handle`, in order.
   public func train(_ source: BatchSource, epochs: Int? = nil, steps: Int? = nil,
                     shouldStop: () -> Bool = { false },
-                    _ handle: (TrainingEvent) -> Void) -> Bool {
+                    _ handle: (TrainingEvent) -> Void) throws(NonFiniteError) -> Bool {
     var epochsDone = 0, stepsDone = 0
     // One more backward into a full window would make a step larger than the rules say.
     if accumulator.isWindowFull {
       let (k, samples) = (accumulator.microBatches, accumulator.samples)
-      step()
+      try step()
       stepsDone += 1
       handle(.fullWindowStepped(microBatches: k, samples: samples))
     }
@@ -143,9 +159,9 @@ public final class Trainer: @unchecked Sendable {
       if let epochs, epochsDone >= epochs { return true }
       if let steps, stepsDone >= steps { return true }
       if shouldStop() { return false }
-      let m = backward(source)          // next batch: forward, loss · scale, backward
+      let m = try backward(source)      // next batch: forward, loss · scale, backward
       handle(.backward(m))
-      if stepIfWindowFull() {           // (i + 1) % N == 0 or the epoch's last batch: step, zero_grad
+      if try stepIfWindowFull() {           // (i + 1) % N == 0 or the epoch's last batch: step, zero_grad
         stepsDone += 1
         handle(.stepped(after: m))
       }
@@ -158,8 +174,8 @@ public final class Trainer: @unchecked Sendable {
 
   /// `train` with nobody listening.
   public func train(_ source: BatchSource, epochs: Int? = nil, steps: Int? = nil,
-                    shouldStop: () -> Bool = { false }) -> Bool {
-    train(source, epochs: epochs, steps: steps, shouldStop: shouldStop) { _ in }
+                    shouldStop: () -> Bool = { false }) throws(NonFiniteError) -> Bool {
+    try train(source, epochs: epochs, steps: steps, shouldStop: shouldStop) { _ in }
   }
 
   /// The tutorial's test loop: accuracy over the set and the mean of per-batch mean losses.

@@ -25,7 +25,7 @@ extension Command {
     run: { session, arguments in
       try noArguments(arguments)
       let (train, t) = try session.requireNextMicroBatch(training: true)
-      let m = t.backward(train)
+      let m = try t.backward(train)
       session.noteGradient(.backward)
       let a = t.accumulator
       // Counting samples, the window is full at its target of N·B samples, whatever the micro-batches.
@@ -66,7 +66,7 @@ extension Command {
         return
       }
       let (k, samples) = (a.microBatches, a.samples)
-      t.step()
+      try t.step()
       session.noteGradient(.step)
       session.say("step \(t.accumulator.steps): applied the gradient of \(k) micro-batch\(k == 1 ? "" : "es") (\(grouped(samples)) samples)"
         + (t.zeroAfterStep ? "; gradients zeroed" : "; gradients kept"))

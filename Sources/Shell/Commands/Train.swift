@@ -63,7 +63,12 @@ extension Command {
   private static func runTraining(_ session: Session, _ t: Trainer, _ train: BatchSource, _ test: BatchSource,
                                   epochs: Int?, steps: Int?) throws {
     var log = TrainingLog(session, t, train: train, test: test)
-    let ranToEnd = t.train(train, epochs: epochs, steps: steps, shouldStop: { session.isInterrupted() }) { log.handle($0) }
-    log.finish(ranToEnd: ranToEnd, countingSteps: steps != nil)
+    do {
+      let ranToEnd = try t.train(train, epochs: epochs, steps: steps, shouldStop: { session.isInterrupted() }) { log.handle($0) }
+      log.finish(ranToEnd ? .ranToEnd : .interrupted, countingSteps: steps != nil)
+    } catch {
+      log.finish(.diverged, countingSteps: steps != nil)   // the error says where; the epoch so far is kept
+      throw error
+    }
   }
 }

@@ -84,7 +84,9 @@ struct TrainingLog {
 
   /// After the loop: an epoch left unfinished is kept for the `train` that finishes it, and the
   /// last line says where training stopped.
-  mutating func finish(ranToEnd: Bool, countingSteps: Bool) {
+  enum Ending { case ranToEnd, interrupted, diverged }
+
+  mutating func finish(_ ending: Ending, countingSteps: Bool) {
     let t = trainer
     progress.finish()
     if !atEpochStart {  // stopped inside an epoch: the next `train` finishes it and counts this in
@@ -96,7 +98,8 @@ struct TrainingLog {
       run.unfinished = unfinished
     }
     let a = t.accumulator
-    if !ranToEnd {
+    if ending == .diverged { return }
+    if ending == .interrupted {
       session.say("interrupted at epoch \(t.epoch + 1), batch \(t.nextBatch + 1) of \(grouped(progress.batchesPerEpoch)): "
         + (a.isWindowOpen ? "\(a.microBatches) of \(a.plannedMicroBatches) micro-batches accumulated, not yet stepped" : "no micro-batch pending")
         + "; \(counted(a.steps, "step")) taken")
