@@ -13,6 +13,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	scripts/tmux-check.sh .build/debug/gashell
+	scripts/process-check.sh .build/debug/gashell
 	$(MAKE) --no-print-directory notebook-check
 
 # Lesson 02 as a notebook, checked by Jupyter's own validator (nbformat, from PyPI, in a

@@ -41,12 +41,14 @@ trap 'exit 130' INT TERM
 # The pane runs gashell, then leaves a marker with its exit status and stays open.
 : > "$WORK/editrc"
 # Ctrl-C goes to the whole foreground process group, this wrapper included (and libedit
-# passes a caught SIGINT on to the group once more): the wrapper traps it to survive, while
+# passes a caught SIGINT, SIGTERM or SIGHUP on to the group once more): the wrapper traps them to survive, while
 # gashell starts with the default disposition, as under an interactive shell.
+# The history file can be swapped (for a fifo) by writing another path into $WORK/history-path.
+echo "$HISTORY_FILE" > "$WORK/history-path"
 cat > "$WORK/run.sh" <<EOF
 #!/bin/sh
-trap : INT
-export TERM=screen GASHELL_HISTORY='$HISTORY_FILE' EDITRC='$WORK/editrc' LC_ALL=C.UTF-8
+trap : INT TERM HUP
+export TERM=screen GASHELL_HISTORY="\$(cat '$WORK/history-path')" EDITRC='$WORK/editrc' LC_ALL=C.UTF-8
 cd '$WORK' || exit 1
 '$BINARY'
 echo "[gashell exited with status \$?]"
@@ -143,6 +145,15 @@ start_gashell() {
     fail "could not start tmux"
 }
 
+restart_gashell() {
+  "${TMUX_RUN[@]}" kill-session -t "$SESSION" >/dev/null 2>&1
+  start_gashell
+  expect_input_line "ga> "
+}
+
+# The gashell process in the pane: the child of the pane's shell (run.sh).
+gashell_pid() { pgrep -P "$("${TMUX_RUN[@]}" display-message -p -t "$SESSION" '#{pane_pid}')" -x "$(basename "$BINARY")"; }
+
 # ---- the session --------------------------------------------------------------------------
 
 echo "tmux-check: $BINARY"
@@ -223,12 +234,59 @@ send Up
 expect_input_line "ga> show loss"
 send C-u
 expect_input_line "ga> "
+ok
+
+check "UTF-8 at the prompt: é and CJK typed into a file name reach the command and the history"
+name="a b é 中文.ipynb"
+run "save notebook \"$name\""
+expect_output "save notebook \"$name\"" "notebook written to $name"
+[ -f "$WORK/$name" ] || fail "no file '$name' in $WORK: $(ls "$WORK")"
+grep -Fxq -- "save notebook \"$name\"" "$HISTORY_FILE" || fail "the history does not hold the command with é and 中文"
+send -l "é中"; send Left; send BSpace   # one character back and one erased, not one byte
+erased_by_character() { [ "$(last_line)" = "ga> 中" ] && [ "$(cursor_x)" = 4 ]; }
+wait_until "$TIMEOUT" "the input line to read 'ga> 中', the cursor before 中" erased_by_character
+send End; send C-u
+expect_input_line "ga> "
 WAITING_FOR_EXIT=yes
 send -l "quit"; send Enter
 wait_until "$TIMEOUT" "gashell to exit after quit" exited
 [ "$(exit_status)" = 0 ] || fail "gashell exited with status $(exit_status) after quit"
 WAITING_FOR_EXIT=no
 grep -Fxq quit "$HISTORY_FILE" || fail "'quit' is not in the history file"
+ok
+
+check "SIGTERM at the prompt: history written, exit status 143"
+restart_gashell
+run "show settings"
+WAITING_FOR_EXIT=yes
+kill -TERM "$(gashell_pid)" || fail "no gashell process to signal"
+wait_until "$TIMEOUT" "gashell to exit after SIGTERM" exited
+[ "$(exit_status)" = 143 ] || fail "gashell exited with status $(exit_status) after SIGTERM, not 143"
+WAITING_FOR_EXIT=no
+[ "$(tail -n 1 "$HISTORY_FILE")" = "show settings" ] || fail "the history's last line is not 'show settings'"
+ok
+
+check "SIGHUP during train stops it at a micro-batch: exit status 129, no temporary file left"
+restart_gashell
+run "load fashion train 600 test 100" $((3 * TIMEOUT))
+run "model mlp 64"
+send -l "train 1000000 steps"; send Enter
+wait_until "$TIMEOUT" "'Epoch 2' after 'train 1000000 steps'" epoch_two_started
+WAITING_FOR_EXIT=yes
+kill -HUP "$(gashell_pid)" || fail "no gashell process to signal"
+wait_until "$TIMEOUT" "gashell to exit after SIGHUP" exited
+[ "$(exit_status)" = 129 ] || fail "gashell exited with status $(exit_status) after SIGHUP, not 129"
+WAITING_FOR_EXIT=no
+expect_output "train 1000000 steps" "interrupted at epoch"
+if ls -a "$WORK" | grep -q '\.tmp$'; then fail "a temporary file is left: $(ls -a "$WORK")"; fi
+ok
+
+check "GASHELL_HISTORY naming a fifo: a warning, and the prompt does not hang"
+mkfifo "$WORK/fifo"
+echo "$WORK/fifo" > "$WORK/history-path"
+restart_gashell
+pane_text | grep -Fq "is a named pipe (fifo), not a history file" || fail "no warning about the fifo"
+run "help"; expect_output "help" "backward"
 ok
 
 echo "tmux-check: all $step checks passed"

@@ -1,5 +1,5 @@
-// Interrupt.swift — Ctrl-C as a flag: the SIGINT handler only sets it; the prompt and the
-// training loops poll it.
+// Interrupt.swift — Ctrl-C, SIGTERM and SIGHUP as flags: the handlers only set them; the prompt
+// and the training loops poll them.
 
 import Synchronization
 
@@ -9,8 +9,10 @@ import Glibc
 import Darwin
 #endif
 
-/// Set by the SIGINT handler; a global `let`, so the capture-free handler can reach it.
+/// Set by the signal handlers; global `let`s, so the capture-free handlers can reach them.
 private let interruptRequested = Atomic<Bool>(false)
+/// SIGTERM or SIGHUP, once one came (0 before): the session stops as on Ctrl-C, then gashell exits.
+private let terminationRequested = Atomic<Int32>(0)
 
 /// Ctrl-C, polled. Long commands check `requested` once per micro-batch and stop cleanly;
 /// at the prompt `LineEditor` turns it into `.interrupted`.
@@ -26,13 +28,33 @@ public enum Interrupt {
     sigemptyset(&action.sa_mask)
     action.sa_flags = 0
     sigaction(SIGINT, &action, nil)
+
+    // SIGTERM and SIGHUP (the terminal closed): stop as on Ctrl-C, then leave with 128 + signal,
+    // history written and no save cut short (writes are not interrupted: they finish or fail whole).
+    action.__sigaction_handler.sa_handler = { signal in
+      terminationRequested.store(signal, ordering: .relaxed)
+      interruptRequested.store(true, ordering: .relaxed)
+    }
+    sigaction(SIGTERM, &action, nil)
+    sigaction(SIGHUP, &action, nil)
+    // A closed pipe (`gashell … | head -1`) is an error from write(2), handled where we write,
+    // instead of a silent death with status 141.
+    signal(SIGPIPE, SIG_IGN)
+  }
+
+  /// SIGTERM or SIGHUP, if one came: the caller should wind up and exit with 128 + it.
+  public static var termination: Int32? {
+    let signal = terminationRequested.load(ordering: .relaxed)
+    return signal == 0 ? nil : signal
   }
 
   /// True once Ctrl-C was pressed since the last `clear()`.
   public static var requested: Bool { interruptRequested.load(ordering: .relaxed) }
 
-  /// Forgets a pending Ctrl-C; call before starting a command.
-  public static func clear() { interruptRequested.store(false, ordering: .relaxed) }
+  /// Forgets a pending Ctrl-C (never a termination); call before starting a command.
+  public static func clear() {
+    if termination == nil { interruptRequested.store(false, ordering: .relaxed) }
+  }
 
   /// Sets the flag as Ctrl-C would (for tests and for commands that stop themselves).
   public static func request() { interruptRequested.store(true, ordering: .relaxed) }

@@ -57,6 +57,11 @@ struct Gashell: ParsableCommand {
     if check { try checkTranscripts(); return }
     guard more.isEmpty else { throw failure("one script at a time (got \(more.count + 1)) — `gashell --check` takes several transcripts") }
 
+    // Characters, not bytes, at the prompt: libedit reads and writes UTF-8 only under a UTF-8
+    // LC_CTYPE. Only LC_CTYPE: LC_NUMERIC would turn 2.302585 into 2,302585 in some locales.
+    setlocale(LC_CTYPE, "")
+    if String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_CTYPE, "C.UTF-8") }
+
     let session = Session(output: writeToStandardOutput)
     session.settings.quick = quick
     let terminal = LineEditor.isTerminal
@@ -99,7 +104,9 @@ struct Gashell: ParsableCommand {
     if (!ranSomething && terminal) || (interactive && !session.wantsToQuit) {
       let editor = lineEditor()
       if !ranSomething { session.say("gashell — gradient accumulation, one command at a time. `help` lists commands, Ctrl-D leaves.") }
+      if let problem = editor.historyProblem { session.say("warning: \(problem) — history is not kept (GASHELL_HISTORY names another file)") }
       while !session.wantsToQuit {
+        if let signal = Interrupt.termination { try terminate(signal, editor, session) }
         Interrupt.clear()
         session.terminalWidth = terminalColumns()  // the window may have been resized
         switch editor.readLine(prompt: session.prompt) {
@@ -112,8 +119,17 @@ struct Gashell: ParsableCommand {
       try writeNotebook(of: session)
       return
     }
+    if let signal = Interrupt.termination { try terminate(signal, editor, session) }
     try writeNotebook(of: session)
     if !ok { throw ExitCode(1) }
+  }
+
+  /// SIGTERM or SIGHUP came: the command it came in has stopped as on Ctrl-C; history and the
+  /// notebook are written, and the exit status says which signal (143, 129), as a shell's would.
+  private func terminate(_ signal: Int32, _ editor: LineEditor?, _ session: Session) throws -> Never {
+    editor?.saveHistory()
+    try? writeNotebook(of: session)
+    throw ExitCode(128 + signal)
   }
 
   /// `--notebook`: everything that ran, including the error that stopped a script.

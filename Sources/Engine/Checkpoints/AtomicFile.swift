@@ -50,7 +50,8 @@ public enum AtomicFile {
     let slash = target.lastIndex(of: "/")
     let directory = slash.map { String(target[..<$0]).isEmpty ? "/" : String(target[..<$0]) } ?? "."
     let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
-    let temporary = "\(directory)/.\(name).\(getpid())-\(UInt32.random(in: .min ... .max)).tmp"
+    removeLeftovers(of: name, in: directory)
+    let temporary = "\(directory)/\(temporaryPrefix(name))\(getpid())-\(UInt32.random(in: .min ... .max)).tmp"
 
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)  // the umask applies
     guard descriptor >= 0 else { throw FileError(path, "cannot create a temporary file in \(directory)") }
@@ -75,6 +76,26 @@ public enum AtomicFile {
     }
   }
 
+  /// Temporary files are `.NAME.PID-RANDOM.tmp` beside NAME: hidden, and never taken for NAME itself.
+  static func temporaryPrefix(_ name: String) -> String { ".\(name)." }
+
+  /// Removes what earlier writes of `name` left when their process was killed mid-write (SIGKILL,
+  /// a power cut): temporary files of `name` whose process no longer exists. A live process's
+  /// file, ours or another gashell's, is left alone.
+  static func removeLeftovers(of name: String, in directory: String) {
+    guard let folder = opendir(directory) else { return }
+    defer { closedir(folder) }
+    let prefix = temporaryPrefix(name)
+    while let entry = readdir(folder) {
+      let file = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+      guard file.hasPrefix(prefix), file.hasSuffix(".tmp") else { continue }
+      let middle = file.dropFirst(prefix.count).dropLast(4)          // "PID-RANDOM"
+      let parts = middle.split(separator: "-")
+      guard parts.count == 2, let pid = Int32(parts[0]), UInt32(parts[1]) != nil, pid > 0, pid != getpid() else { continue }
+      if kill(pid, 0) == -1 && errno == ESRCH { unlink(directory + "/" + file) }
+    }
+  }
+
   /// The file a write to `path` replaces: `path`, or the end of the chain of symbolic links starting
   /// there. rename(2) replaces whatever has the name, so a fifo or a device node would become a
   /// regular file (as root, /dev/full too): those are refused. A path that cannot be examined is
@@ -96,9 +117,7 @@ public enum AtomicFile {
         current = link.hasPrefix("/") ? link
           : current.lastIndex(of: "/").map { String(current[...$0]) + link } ?? link
       default:
-        let kinds = [S_IFIFO: "a named pipe (fifo)", S_IFCHR: "a character device", S_IFBLK: "a block device",
-                     S_IFSOCK: "a socket", S_IFDIR: "a directory"]
-        let kind = kinds[status.st_mode & S_IFMT] ?? "a special file"
+        let kind = kindOfFile(status.st_mode)
         let what = current == path ? "not a regular file" : "links to \(current), which is not a regular file"
         throw FileError(path, refusing: "\(what) but \(kind) — left as it is, nothing written")
       }
@@ -118,12 +137,17 @@ public enum AtomicFile {
 
   /// The file's first `limit` bytes (all of them if it is shorter) and its size: a reader can
   /// look at a header before it reads, or refuses, gigabytes.
+  /// Only a regular file is read: opened without blocking (a fifo would wait for a writer for
+  /// ever), then refused unless fstat says it is one.
   static func read(_ path: String, upTo limit: Int) throws(FileError) -> (bytes: [UInt8], size: Int) {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard descriptor >= 0 else { throw FileError(path, "cannot open") }
     defer { close(descriptor) }
     var status = stat()
     guard fstat(descriptor, &status) == 0 else { throw FileError(path, "cannot stat") }
+    guard status.st_mode & S_IFMT == S_IFREG else {
+      throw FileError(path, refusing: "not a regular file but \(kindOfFile(status.st_mode)) — not read")
+    }
     var bytes = [UInt8](repeating: 0, count: min(Int(status.st_size), limit))
     var done = 0
     while done < bytes.count {
@@ -135,4 +159,11 @@ public enum AtomicFile {
     }
     return (bytes, Int(status.st_size))
   }
+}
+
+/// "a named pipe (fifo)", "a directory", …: what a path that is not a regular file is.
+func kindOfFile(_ mode: mode_t) -> String {
+  let kinds = [S_IFIFO: "a named pipe (fifo)", S_IFCHR: "a character device", S_IFBLK: "a block device",
+               S_IFSOCK: "a socket", S_IFDIR: "a directory", S_IFREG: "a regular file", S_IFLNK: "a symbolic link"]
+  return kinds[mode & S_IFMT] ?? "a special file"
 }

@@ -150,6 +150,7 @@ public enum Checkpoint {
         throw failure("\(optimizerPrefix)\(name) has \(tensor.count) values but the model has "
           + "\(model.parameterCount) parameters")
       }
+      try requireFinite(tensor, optimizerPrefix + name, path)
       state[name] = tensor
     }
 
@@ -283,7 +284,18 @@ public enum Checkpoint {
       }
       throw CheckpointError(path: path, message: message)
     }
+    for ((name, _), tensor) in zip(layout, found) { try requireFinite(tensor, prefix + name, path) }
     return found
+  }
+
+  /// A NaN or an infinity in a file would train on silently (every later loss nan): refused by name.
+  private static func requireFinite(_ tensor: Tensor, _ name: String, _ path: String) throws {
+    guard let i = tensor.firstNonFinite else { return }
+    let value = tensor.pointer[i]
+    let shown = value.isNaN ? "nan" : value > 0 ? "inf" : "-inf"
+    let at = tensor.rank == 2 ? "[\(i / tensor.columns), \(i % tensor.columns)]" : "[\(i)]"
+    throw CheckpointError(path: path, message: "\(oneLine(name)) holds \(shown) at \(at): "
+      + "not weights to train from (saved after training diverged?)")
   }
 
   /// "a, b, c" or "a, b, c, d, e, … (12 in all)".
