@@ -96,6 +96,14 @@ extension GABench {
           target: "≥ 60 %", passed: share >= 0.6))
       }
     }
+    // Already inside the figures above (every step makes it); shown here against a step's time.
+    let check = TrainingBenchmark.nonFiniteCheckSeconds()
+    let shares = zip(configs, timings).map { shape, t in
+      let steps = (train.count + shape.batch * shape.accumulate - 1) / (shape.batch * shape.accumulate)
+      return "\(shape.label) \(fixed(100 * check / (t.median / Double(steps)), 2)) %"
+    }
+    say("NaN/Inf check of the gradient before each step: \(fixed(check * 1e6, 1)) µs (median of 200), "
+        + "of a step: " + shares.joined(separator: ", ") + "; the loss's check is one comparison")
     say("peak RSS of this process (ru_maxrss): \(grouped(Double(loadedKiB))) KiB before training, "
         + "\(grouped(Double(PeakMemory.maxRSSKiB))) KiB after (all \(configs.count) models alive)")
 

@@ -35,6 +35,17 @@ enum TrainingBenchmark {
     mustFinish { try trainer.train(loader, shouldStop: { done >= count }) { if case .backward = $0 { done += 1 } } }
   }
 
+  /// Seconds of the NaN/Inf check `Trainer.step` makes of the accumulated gradient (the loss's is one
+  /// comparison a micro-batch): the median of 200 over the tutorial MLP's 669,706 gradients.
+  static func nonFiniteCheckSeconds() -> Double {
+    let model = MLP(hidden: [512, 512], seed: 0)
+    var t = Timings()
+    var found = 0
+    for _ in 0..<200 { t.seconds.append(timed { if model.parameters.grads.firstNonFinite != nil { found += 1 } }) }
+    precondition(found == 0)
+    return t.median
+  }
+
   /// The tutorial's settings do not diverge; if they ever did, the figures would time nothing real.
   static func mustFinish(_ training: () throws -> Bool) {
     do { _ = try training() } catch {

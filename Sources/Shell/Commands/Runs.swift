@@ -3,12 +3,24 @@
 
 extension Command {
   static let runs: Command = Command(
-    name: "runs", summary: "Finished runs side by side per epoch: accuracy, avg loss, time",
-    details: "A run starts at the first `train` after `model`, `reset` or `load weights`.",
+    name: "runs", arguments: "[all]", summary: "Finished runs side by side per epoch: accuracy, avg loss, time",
+    details: """
+      A run starts at the first `train` after `model`, `reset` or `load weights`.
+      runs        the last \(runsShown) runs and their last \(epochsShown) epochs: a screenful
+      runs all    every run and every epoch
+      """,
+    complete: { words, _ in words.isEmpty ? .words(["all"]) : .words([]) },
     run: { session, arguments in
-      try noArguments(arguments)
-      let runs = session.runs.filter { !$0.epochs.isEmpty }
-      guard !runs.isEmpty else { throw ShellError("no finished epoch yet — `train 1` makes one") }
+      guard arguments.isEmpty || arguments == ["all"] else {
+        throw UsageError("unexpected '\(arguments[0])'" + suggestion(arguments[0], among: ["all"]))
+      }
+      let finished = session.runs.filter { !$0.epochs.isEmpty }
+      guard !finished.isEmpty else { throw ShellError("no finished epoch yet — `train 1` makes one") }
+      let all = arguments == ["all"]
+      let runs = all ? finished[...] : finished.suffix(runsShown)
+      if runs.count < finished.count {
+        session.say("(runs 1–\(runs.first!.number - 1) not shown: `runs all` shows every run)")
+      }
       for r in runs {
         let steps = r.epochs.reduce(0) { $0 + $1.steps }
         session.say("run \(r.number): \(r.label) — \(counted(r.epochs.count, "epoch")), \(counted(steps, "step"))")
@@ -21,7 +33,11 @@ extension Command {
       }
       session.say(trimmed(pad("", 7) + runs.map { pad("    run \($0.number)", column) }.joined()))
       session.say(trimmed(pad("epoch", 7) + runs.map { _ in cell("acc", "avg loss", "time") }.joined()))
-      let epochs = Set(runs.flatMap { $0.epochs.map(\.epoch) }).sorted()
+      let every = Set(runs.flatMap { $0.epochs.map(\.epoch) }).sorted()
+      let epochs = all ? every[...] : every.suffix(epochsShown)
+      if epochs.count < every.count {
+        session.say("(epochs \(every.first!)–\(every[every.count - epochs.count - 1]) not shown: `runs all` shows every epoch)")
+      }
       for epoch in epochs {
         var line = pad(String(epoch), 5, left: true) + "  "
         for r in runs {
@@ -34,6 +50,9 @@ extension Command {
         session.say(trimmed(line))
       }
     })
+
+  /// What `runs` shows without `all`: a screenful, however long the session trained.
+  static let runsShown = 8, epochsShown = 30
 }
 
 import Foundation

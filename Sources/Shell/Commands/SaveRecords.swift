@@ -26,10 +26,14 @@ extension Command {
     } else {
       try Transcript.checkFileName(file)
       // Replaying an earlier `save` to this same file would overwrite the file being replayed.
-      let transcript = Transcript(cells: finished.filter { cell in
+      let kept = finished.filter { cell in
         guard case .code(_, let command, _) = cell, let saved = fileSaved(by: command) else { return true }
         return !sameFile(saved, file)
-      })
+      }
+      let transcript: Transcript
+      do { transcript = try Transcript(cells: kept, stoppingIf: session.isInterrupted) } catch {
+        throw ShellError("interrupted: \(file) was not written")
+      }
       try writeRecord(transcript.rendered, to: file)
       session.say("transcript written to \(file) — `gashell --check \(file)` replays it")
     }

@@ -9,6 +9,8 @@
 /// but a notebook or transcript must not carry a stray control code into a file, where it
 /// would show as garbage or break the transcript's line matching.
 func printedText(_ text: String) -> String {
+  // Nearly every output holds neither: one pass over the bytes, and the text as it is.
+  guard text.utf8.contains(where: { $0 == 0x0D || $0 == 0x1B }) else { return text }
   var out: [Character] = []
   var line: [Character] = []   // the current line as shown
   var cursor = 0               // where the next character lands in `line`

@@ -5,9 +5,16 @@ extension Transcript {
   /// The cells as a transcript: narration as `# …` lines (after a blank line when they follow
   /// a command), each command after the prompt it was typed at, then what it printed.
   public init(cells: [Cell]) {
+    try! self.init(cells: cells, stoppingIf: { false })
+  }
+
+  /// The same, asking `stop` every 256 cells: a session of hours must not hold the prompt
+  /// hostage to Ctrl-C. Throws `TranscriptStopped` when told to stop.
+  public init(cells: [Cell], stoppingIf stop: () -> Bool) throws(TranscriptStopped) {
     var entries: [Entry] = []
     var narration: [String] = []
-    for cell in cells {
+    for (index, cell) in cells.enumerated() {
+      if index % 256 == 255 && stop() { throw TranscriptStopped() }
       switch cell {
       case .markdown(let text):
         if narration.isEmpty && !entries.isEmpty { narration.append("") }
@@ -22,6 +29,8 @@ extension Transcript {
     }
     self.init(entries: entries, trailingNarration: narration)
   }
+
+  public struct TranscriptStopped: Error {}
 
   /// What a command printed as an expected block. A line the parser would read as narration
   /// (`#…`) or input (`ga> …`) cannot be expected as written; `...` stands in for it, so the

@@ -8,6 +8,10 @@ extension Transcript {
   /// `line` as a glob pattern (ending in ` (glob)`) if it is one of the lines whose times vary,
   /// else nil. Everything but the times stays literal: step counts, accuracy and losses still count.
   static func timesAsGlob(_ line: String) -> String? {
+    // Each kind of line starts with one of these: most lines are passed over without a regex.
+    guard line.hasPrefix("FashionMNIST from ") || line.hasPrefix("steps ") || line.hasPrefix(" ")
+            || line.hasPrefix("data ") || line.hasPrefix("forward ") || line.hasPrefix("backward ")
+            || line.hasPrefix("step ") || line.hasPrefix("total ") else { return nil }
     for rule in timedLines where matches(rule.line, line) {
       var pattern = line
       for (time, replacement) in rule.times {

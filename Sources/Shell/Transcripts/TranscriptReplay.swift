@@ -179,12 +179,13 @@ struct Alignment {
   }
 
   /// The block to write when re-recording: expected lines where they match (their
-  /// precision and `...` kept), printed lines where they differ.
+  /// precision and `...` kept), printed lines where they differ, with their times as globs
+  /// (as `save transcript` writes them), so a re-recorded transcript passes on the next run.
   var recorded: [String] {
     steps.compactMap { step in
       switch step {
       case .match(let i, _), .ellipsis(let i): expected[i]
-      case .extra(let j), .changed(_, let j): actual[j]
+      case .extra(let j), .changed(_, let j): Transcript.timesAsGlob(actual[j]) ?? actual[j]
       case .swallow, .missing: nil
       }
     }

@@ -1,0 +1,36 @@
+// BoundedCostTests.swift — what a long session must not turn into: a `save transcript` that
+// Ctrl-C cannot stop, and a NaN that leaves the session in a state no command can explain.
+import Foundation
+import Testing
+@testable import Shell
+
+@Suite struct BoundedCostTests {
+  @Test func saveTranscriptStopsAtCtrlCAndWritesNothing() throws {
+    let folder = try ScratchFolder()
+    defer { folder.remove() }
+    let t = TestSession(data: false)
+    for _ in 0..<300 { try t.run("show settings") }
+    t.session.isInterrupted = { true }
+    let path = folder.file("long.txt")
+    let error = try #require(throws: ShellError.self) { try t.run("save transcript \(path)") }
+    #expect(error.message == "interrupted: \(path) was not written")
+    #expect(!FileManager.default.fileExists(atPath: path))
+    t.session.isInterrupted = { false }
+    try t.run("save transcript \(path)")
+    #expect(try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "ga> show settings").count == 301)
+  }
+
+  /// The reproduction: lr 10 and weight decay 0.999999 once trained on NaN for ever.
+  @Test func aDivergingRunStopsWithOneErrorLineAndFiniteWeights() throws {
+    let t = TestSession()
+    try t.run(["model mlp 32", "set lr 10", "set weight_decay 0.999999", "set batch 8", "set accumulate 2"])
+    let (ok, printed) = t.runReportingErrors("train 60 steps")
+    #expect(!ok)
+    let errors = printed.split(separator: "\n").filter { $0.hasPrefix("error: ") }
+    #expect(errors.count == 1 && errors[0].contains("is nan: its backward was not run") && errors[0].contains("lr 10 is large"))
+    let trainer = try #require(t.trainer)
+    #expect(trainer.model.parameters.values.firstNonFinite == nil)
+    #expect(trainer.model.parameters.grads.maxAbs == 0 && t.session.prompt == "ga> ")
+    #expect(!t.runReportingErrors("step").ok)   // nothing accumulated: nothing to step
+  }
+}
