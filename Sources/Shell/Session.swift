@@ -198,7 +198,7 @@ public final class Session {
 
   /// A fresh model of architecture `a` from the seed, with a new optimizer; not installed yet.
   func newTrainer(_ a: Architecture) -> Trainer {
-    let model = MLP(sizes: [Session.inputs] + a.hidden + [Session.classes], seed: settings.seed, threads: settings.threads,
+    let model = Sequential(sizes: [Session.inputs] + a.hidden + [Session.classes], seed: settings.seed, threads: settings.threads,
                     batchNorm: a.batchNorm, dropout: a.dropout)
     return Trainer(model: model, optimizer: makeOptimizer(for: model), accumulator: Accumulator(rules: settings.accumulation))
   }
@@ -218,7 +218,7 @@ public final class Session {
     lastWrapperCall = nil
   }
 
-  func makeOptimizer(for model: MLP) -> Optimizer {
+  func makeOptimizer(for model: Sequential) -> Optimizer {
     settings.optimizer.makeOptimizer(model.parameters, pool: { [unowned model] in model.pool })
   }
 

@@ -9,7 +9,7 @@ import Foundation
 enum TrainingBenchmark {
   /// The tutorial's network and optimizer, with `shape.accumulate` micro-batches per step.
   static func makeTrainer(_ shape: TrainingShape, threads: Int) -> Trainer {
-    let model = MLP(hidden: [512, 512], seed: 0, threads: threads)
+    let model = Sequential(hidden: [512, 512], seed: 0, threads: threads)
     let sgd = SGD(model.parameters, pool: { model.pool }, learningRate: 1e-3)
     return Trainer(model: model, optimizer: sgd,
                    accumulator: Accumulator(schedule: AccumulationSchedule(shape.accumulate)))
@@ -38,7 +38,7 @@ enum TrainingBenchmark {
   /// Seconds of the NaN/Inf check `Trainer.step` makes of the accumulated gradient (the loss's is one
   /// comparison a micro-batch): the median of 200 over the tutorial MLP's 669,706 gradients.
   static func nonFiniteCheckSeconds() -> Double {
-    let model = MLP(hidden: [512, 512], seed: 0)
+    let model = Sequential(hidden: [512, 512], seed: 0)
     var t = Timings()
     var found = 0
     for _ in 0..<200 { t.seconds.append(timed { if model.parameters.grads.firstNonFinite != nil { found += 1 } }) }

@@ -43,11 +43,8 @@ import Testing
     func logits() -> Tensor {
       var h = b.x
       for layer in model.layers {
-        layer.training = true
-        layer.dropoutStream = (seed: 3, forward: 1)
-        let y = layer.begin(h)
-        layer.forward(part: 0, parts: 1)
-        h = y
+        (layer as! Linear).dropoutStream = (seed: 3, forward: 1)
+        h = layer.forward(h, training: true, Parallel(pool: WorkerPool(threads: 1)))
       }
       return h
     }
@@ -66,16 +63,17 @@ import Testing
   @Test func batchNormRunningStatisticsFollowPyTorch() {
     // One feature, batch [1, 3]: mean 2, unbiased var 2 → running 0.2 and 0.9·1 + 0.1·2 = 1.1
     let model = MLP(sizes: [1, 1, 1], seed: 0, batchNorm: true)
-    model.layers[0].weight.value[0] = 1
-    model.layers[0].bias.value[0] = 0
+    let linear = model.layers[0] as! Linear
+    linear.weight.value[0] = 1
+    linear.bias.value[0] = 0
     _ = model.forward(Tensor(shape: [2, 1], values: [1, 3]))
-    let bn = model.layers[0].batchNorm!
+    let bn = linear.batchNorm!
     #expect(abs(bn.runningMean[0] - 0.2) < 1e-6 && abs(bn.runningVariance[0] - 1.1) < 1e-6)
   }
 
   @Test func dropoutZeroesAboutPAndScalesTheRest() {
     let model = MLP(sizes: [4, 512, 2], seed: 0, dropout: 0.25)
-    let layer = model.layers[0]
+    let layer = model.layers[0] as! Linear
     let x = Tensor(rows: 64, columns: 4)
     x.fill(1)
     _ = model.forward(x, training: false)

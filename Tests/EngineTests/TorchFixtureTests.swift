@@ -36,7 +36,7 @@ import Testing
     let (t, source) = trainer(threads: threads)
     let m = try t.backward(source)
     #expect(abs(Double(m.loss) - Double(file["loss"]![0])) <= 1e-6 * 2.3, "loss \(m.loss) vs \(file["loss"]![0])")
-    expectClose(t.model.layers.last!.output.prefix(rows: 64), "logits", "logits")
+    expectClose((t.model.layers.last as! Linear).output.prefix(rows: 64), "logits", "logits")
     for p in t.model.parameters.parameters { expectClose(p.grad, "grad.\(p.name)", "gradient of \(p.name)") }
   }
 

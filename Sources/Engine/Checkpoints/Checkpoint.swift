@@ -46,12 +46,12 @@ public struct TrainingPosition: Equatable, Sendable {
 
 public enum Checkpoint {
   /// Weights only, named as PyTorch's state_dict of the Sequential: loads with load_state_dict.
-  public static func saveWeights(_ model: MLP, to path: String, metadata: [String: String] = [:]) throws {
+  public static func saveWeights(_ model: Sequential, to path: String, metadata: [String: String] = [:]) throws {
     try write(named(model, \.value) + model.buffers, metadata: metadata.merging([contentsKey: Contents.weights]) { $1 }, to: path)
   }
 
   /// Gradients under the weights' names (what `show grad` shows), for inspection in PyTorch.
-  public static func saveGradients(_ model: MLP, to path: String) throws {
+  public static func saveGradients(_ model: Sequential, to path: String) throws {
     try write(named(model, \.grad), metadata: [contentsKey: Contents.gradients], to: path)
   }
 
@@ -73,7 +73,7 @@ public enum Checkpoint {
   /// else may be (load_state_dict's strict mode); names may carry a prefix, as the tutorial's
   /// NeuralNetwork writes them ("linear_relu_stack.0.weight"). A training state's weights load too.
   /// On any error the model is unchanged.
-  public static func loadWeights(into model: MLP, from path: String) throws {
+  public static func loadWeights(into model: Sequential, from path: String) throws {
     let file = try read(path)
     let targets = model.parameters.parameters.map { ($0.name, $0.value) } + model.buffers
     let values = try check(weights(in: file, path), layout: targets.map { ($0.0, $0.1.shape) }, sizes: model.sizes, path)
@@ -186,7 +186,7 @@ public enum Checkpoint {
     var others: [String] = []
   }
 
-  private static func named(_ model: MLP, _ part: KeyPath<Parameter, Tensor>) -> [(name: String, tensor: Tensor)] {
+  private static func named(_ model: Sequential, _ part: KeyPath<Parameter, Tensor>) -> [(name: String, tensor: Tensor)] {
     model.parameters.parameters.map { ($0.name, $0[keyPath: part]) }
   }
 

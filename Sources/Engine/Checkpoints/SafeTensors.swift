@@ -7,8 +7,8 @@
 // Writing: F32 only, in the order given, header padded with spaces to a multiple of 8 as the Python
 // library pads it. (Its `save_file` orders tensors by dtype, then name; readers accept any order.)
 // Reading: F32 as it is; F16 and BF16 widened to F32 (exact), F64 rounded to the nearest F32.
-// Any other dtype is an error. Shapes [n] and [r, c] stay as they are; a scalar, shape [], is read
-// as [1]; three or more dimensions are an error, since a Tensor has one or two.
+// Any other dtype is an error. Shapes of one to four dimensions stay as they are; a scalar, shape [], is read
+// as [1]; five or more dimensions are an error (a convolution weight has four).
 
 #if _endian(big)
 #error("safetensors data is little-endian; SafeTensors copies it as native Float32")
@@ -161,8 +161,8 @@ private struct Entry {
     guard offsets.count == 2 else {
       throw failure("data_offsets of tensor \(shown(name)) has \(offsets.count) numbers, not 2")
     }
-    guard shape.count <= 2 else {
-      throw failure("tensor \(shown(name)) has shape \(shape); gashell tensors have one or two dimensions")
+    guard shape.count <= 4 else {
+      throw failure("tensor \(shown(name)) has shape \(shape); gashell tensors have at most four dimensions")
     }
     let (begin, end) = (offsets[0], offsets[1])
     guard begin <= end else { throw failure("data_offsets \(offsets) of tensor \(shown(name)) end before they begin") }
@@ -182,7 +182,7 @@ private struct Entry {
 
   /// A new Tensor holding `data` converted to Float32.
   func tensor(from data: UnsafeRawBufferPointer) -> Tensor {
-    let tensor = shape.count == 2 ? Tensor(rows: shape[0], columns: shape[1]) : Tensor(count: shape.first ?? 1)
+    let tensor = Tensor(shape: shape.isEmpty ? [1] : shape)
     let out = tensor.pointer
     func load<T: FixedWidthInteger>(_ k: Int, _: T.Type) -> T {
       T(littleEndian: data.loadUnaligned(fromByteOffset: k * MemoryLayout<T>.size, as: T.self))

@@ -16,20 +16,18 @@ public final class ParameterSet: @unchecked Sendable {
   public let grads: Tensor    // [total]
   public private(set) var parameters: [Parameter] = []
 
-  /// Lays out parameters with the given names and shapes (1-D or 2-D) back to back.
+  /// Lays out parameters with the given names and shapes back to back.
   public init(_ layout: [(name: String, shape: [Int])]) {
     let total = layout.reduce(0) { $0 + $1.shape.reduce(1, *) }
     values = Tensor(count: total)
     grads = Tensor(count: total)
     var offset = 0
     for (name, shape) in layout {
-      let rows = shape.count == 2 ? shape[0] : 1, columns = shape.last!
-      let rank = shape.count
       parameters.append(Parameter(
         name: name,
-        value: Tensor(storage: values.storage, offset: offset, rows: rows, columns: columns, rank: rank),
-        grad: Tensor(storage: grads.storage, offset: offset, rows: rows, columns: columns, rank: rank)))
-      offset += rows * columns
+        value: Tensor(storage: values.storage, offset: offset, shape: shape),
+        grad: Tensor(storage: grads.storage, offset: offset, shape: shape)))
+      offset += shape.reduce(1, *)
     }
   }
 

@@ -1,7 +1,8 @@
 // Tensor.swift — contiguous row-major Float32 matrices and vectors.
 //
-// Every tensor in the engine is at most two-dimensional: a batch of images is
-// [B, 784], a weight [out, in], a bias [out]. A Tensor is a view (pointer,
+// Every tensor in the engine is stored as a matrix: a batch of images is [B, 784] (an
+// image's C·H·W values in a row), a weight [out, in], a bias [out]; a convolution's weight
+// [out, in, kH, kW] is a matrix [out, in·kH·kW] that remembers its four dimensions. A Tensor is a view (pointer,
 // rows, columns) into a Storage that owns the memory, so taking the first b
 // rows of a workspace for a short last batch allocates nothing.
 
@@ -26,6 +27,9 @@ public struct Tensor: @unchecked Sendable {
   public let rows: Int
   public let columns: Int
   public let rank: Int
+  /// The shape of a tensor of more than two dimensions (a convolution's weight [out, in, kH, kW]),
+  /// stored as [shape[0], the rest's product]; nil for vectors and matrices.
+  private let dimensions: [Int]?
 
   /// A zero-filled matrix [rows, columns].
   public init(rows: Int, columns: Int) {
@@ -41,26 +45,46 @@ public struct Tensor: @unchecked Sendable {
   /// An empty tensor, a placeholder before the first batch.
   public init() { self.init(rows: 0, columns: 0) }
 
-  /// A tensor with the given shape (one or two dimensions) and values.
+  /// A tensor with the given shape and values.
   public init(shape: [Int], values: [Float]) {
-    precondition(shape.count == 1 || shape.count == 2, "tensors are 1-D or 2-D")
     precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
-    if shape.count == 1 { self.init(count: shape[0]) } else { self.init(rows: shape[0], columns: shape[1]) }
+    self.init(shape: shape)
     values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: values.count) }
   }
 
   public init(storage: Storage, offset: Int, rows: Int, columns: Int, rank: Int) {
     precondition(offset + rows * columns <= storage.count || rows * columns == 0, "view outside its storage")
+    precondition(rank == 1 || rank == 2, "a view of more than two dimensions needs its shape")
     self.storage = storage
     self.offset = offset
     self.rows = rows
     self.columns = columns
     self.rank = rank
+    dimensions = nil
+  }
+
+  /// A view with `shape` of any rank ≥ 1 over `storage` from `offset`: [n] and [r, c] as above,
+  /// more dimensions as rows shape[0] and columns the product of the rest.
+  public init(storage: Storage, offset: Int, shape: [Int]) {
+    precondition(!shape.isEmpty && shape.allSatisfy { $0 >= 0 }, "shape \(shape)")
+    let rows = shape.count == 1 ? 1 : shape[0], columns = shape.count == 1 ? shape[0] : shape.dropFirst().reduce(1, *)
+    precondition(offset + rows * columns <= storage.count || rows * columns == 0, "view outside its storage")
+    self.storage = storage
+    self.offset = offset
+    self.rows = rows
+    self.columns = columns
+    rank = shape.count
+    dimensions = shape.count > 2 ? shape : nil
+  }
+
+  /// A zero-filled tensor of `shape` (any rank ≥ 1).
+  public init(shape: [Int]) {
+    self.init(storage: Storage(count: shape.reduce(1, *)), offset: 0, shape: shape)
   }
 
   public var pointer: UnsafeMutablePointer<Float> { storage.base + offset }
   public var count: Int { rows * columns }
-  public var shape: [Int] { rank == 1 ? [columns] : [rows, columns] }
+  public var shape: [Int] { dimensions ?? (rank == 1 ? [columns] : [rows, columns]) }
   public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: pointer, count: count) }
 
   /// The first `n` rows, sharing storage: a short batch in a full-size workspace.
@@ -92,7 +116,7 @@ public struct Tensor: @unchecked Sendable {
 
   /// A new tensor with its own storage and the same values.
   public func clone() -> Tensor {
-    let t = rank == 1 ? Tensor(count: columns) : Tensor(rows: rows, columns: columns)
+    let t = Tensor(shape: shape)
     t.copy(from: self)
     return t
   }

@@ -1,11 +1,11 @@
 // Linear.swift — y = x·Wᵀ + b and its backward pass, optionally followed by a
 // fused ReLU. Weight layout as PyTorch's nn.Linear: [out, in].
 //
-// Forward and backward take (part, parts) so the model can run them on the
-// worker pool's threads: each thread owns a slice of the output features (forward, dW, db)
-// and a slice of the input features (dx). No two threads write the same float.
+// Forward and backward run on the worker pool's threads: each thread owns a slice of the
+// output features (forward, its own ReLU, dropout and batch norm backward, dW, db) and then a
+// slice of the input features (dx). No two threads write the same float.
 
-public final class Linear: @unchecked Sendable {
+public final class Linear: Layer, @unchecked Sendable {
   public let inputs: Int
   public let outputs: Int
   public let weight: Parameter          // [out, in]
@@ -16,10 +16,9 @@ public final class Linear: @unchecked Sendable {
   public let batchNorm: BatchNorm?
   /// nn.Dropout(p) after the ReLU: each output is zeroed with probability p, the rest scaled by 1/(1 − p).
   public let dropout: Float
-  /// Training or evaluation: batch norm's statistics and dropout depend on it.
-  var training = true
   /// Which dropout masks this forward draws: the model's seed and a count of training forwards.
   var dropoutStream: (seed: UInt64, forward: UInt64) = (0, 0)
+  private var training = true
 
   private(set) var input = Tensor()     // [B, in], kept by forward for backward
   private(set) var output = Tensor()    // [capacity, out] workspace, ReLU applied in place
@@ -36,36 +35,46 @@ public final class Linear: @unchecked Sendable {
     self.dropout = dropout
   }
 
+  public var inputFeatures: Int { inputs }
+  public var outputFeatures: Int { outputs }
+  public var description: String { "Linear(\(inputs), \(outputs))" }
+  public var parameterShapes: [(name: String, shape: [Int])] { [("weight", [outputs, inputs]), ("bias", [outputs])] }
+
   /// PyTorch's default initialisation: W and b uniform in ±1/√fan_in
   /// (kaiming_uniform_ with a = √5 reduces to exactly that bound), W first.
-  func initialize(_ rng: inout RandomNumbers) {
+  public func initialize(_ rng: inout RandomNumbers) {
     let bound = 1 / Float(inputs).squareRoot()
     for i in 0..<weight.value.count { weight.value[i] = rng.uniform(bound) }
     for i in 0..<bias.value.count { bias.value[i] = rng.uniform(bound) }
     batchNorm?.reset()
   }
 
+  public func workspaces(rows: Int, needsInputGradient: Bool) -> [Workspace] {
+    [Workspace(name: "output", floats: rows * outputs, use: .kept)]
+      + (batchNorm != nil ? [Workspace(name: "normalized x̂", floats: rows * outputs, use: .kept)] : [])
+      + (needsInputGradient ? [Workspace(name: "input gradient", floats: rows * inputs, use: .gradient)] : [])
+  }
+
   /// Sizes the workspaces for batches of up to `capacity` rows.
-  func prepare(capacity: Int, needsInputGradient: Bool) {
+  public func prepare(capacity: Int, needsInputGradient: Bool) {
     output = Tensor(rows: capacity, columns: outputs)
     inputGradient = needsInputGradient ? Tensor(rows: capacity, columns: inputs) : Tensor()
     batchNorm?.prepare(capacity: capacity)
   }
 
-  var workspaceFloats: Int { output.count + inputGradient.count + (batchNorm?.workspaceFloats ?? 0) }
-
-  /// Remembers `x` [B, in] for backward and returns the [B, out] view that `forward(part:)` fills.
-  func begin(_ x: Tensor) -> Tensor {
+  /// x [B, in] → y [B, out] = x·Wᵀ + b, then batch norm, ReLU and dropout, as the model has them.
+  public func forward(_ x: Tensor, training: Bool, _ parallel: Parallel) -> Tensor {
     precondition(x.columns == inputs, "Linear expects \(inputs) features, got \(x.columns)")
     input = x
+    self.training = training
+    parallel.columns(outputs) { slice in forward(slice) }
     return output.prefix(rows: x.rows)
   }
 
   /// y[:, slice] = x·W[slice]ᵀ + b[slice], then ReLU, for this part's output features.
-  func forward(part: Int, parts: Int) {
+  private func forward(_ slice: Range<Int>) {
     let batch = input.rows
-    let slice = WorkerPool.slice(outputs, part: part, of: parts)
-    guard !slice.isEmpty, batch > 0 else { return }
+    guard batch > 0 else { return }
     let y = output.pointer, b = bias.value.pointer
     // Start from the bias and add the product (β = 1), as PyTorch's addmm does.
     for r in 0..<batch {
@@ -83,46 +92,40 @@ public final class Linear: @unchecked Sendable {
     }
   }
 
-  /// Backward for this part, given dy [B, out] = ∂loss/∂(pre-activation output).
-  /// Adds into the gradients, never overwrites them: that is gradient accumulation.
-  /// With a `previous` layer, also writes dx = dy·W for this part's input features and
-  /// takes it back through the previous layer's dropout, ReLU and batch norm (its
-  /// output is our input), so that dx is ∂loss/∂(previous product).
-  func backward(_ dy: Tensor, previous: Linear?, part: Int, parts: Int) {
+  /// dy [B, out] = ∂loss/∂(this layer's output) → dx [B, in]. Adds into the gradients, never
+  /// overwrites them: that is gradient accumulation.
+  public func backward(_ dy: Tensor, needsInputGradient: Bool, _ parallel: Parallel) -> Tensor? {
     let batch = dy.rows
-    guard batch > 0 else { return }
-    let rows = WorkerPool.slice(outputs, part: part, of: parts)
-    if !rows.isEmpty {
-      // dW[rows] += dy[:, rows]ᵀ · x      ← β = 1: the accumulation
+    guard batch > 0 else { return needsInputGradient ? inputGradient.prefix(rows: 0) : nil }
+    parallel.columns(outputs) { rows in
+      if relu {
+        // Back through dropout and the ReLU in dy itself: zero where the output is 0 (off, or
+        // dropped), and undo dropout's 1/(1 − p) where it kept. One pass, no stored mask.
+        let keep: Float = dropout > 0 && training ? 1 / (1 - dropout) : 1
+        reluBackward(dy.pointer, input: output.pointer, rows: batch, stride: outputs, columns: rows, scale: keep)
+      }
+      batchNorm?.backward(dy.pointer, rows: batch, columns: rows)
+      // dW[rows] += dz[:, rows]ᵀ · x      ← β = 1: the accumulation
       gemm(m: rows.count, n: inputs, k: batch,
            dy.pointer + rows.lowerBound, lda: outputs, transposeA: true,
            input.pointer, ldb: inputs,
            weight.grad.pointer + rows.lowerBound * inputs, ldc: inputs, beta: 1)
-      // db[rows] += Σ_batch dy[:, rows]
+      // db[rows] += Σ_batch dz[:, rows]
       let db = bias.grad.pointer
       for r in 0..<batch {
         let row = dy.pointer + r * outputs
         for j in rows { db[j] += row[j] }
       }
     }
-    guard let previous else { return }
-    let columns = WorkerPool.slice(inputs, part: part, of: parts)
-    guard !columns.isEmpty else { return }
-    // dx[:, columns] = dy · W[:, columns]
+    guard needsInputGradient else { return nil }
+    // dx[:, columns] = dz · W[:, columns]
     let dx = inputGradient.pointer
-    gemm(m: batch, n: columns.count, k: outputs,
-         dy.pointer, lda: outputs,
-         weight.value.pointer + columns.lowerBound, ldb: inputs,
-         dx + columns.lowerBound, ldc: inputs)
-    if previous.relu {
-      // Zero where the ReLU was off or dropout dropped (our input is 0 there), and undo
-      // dropout's 1/(1 − p) where it kept: one pass, no stored mask.
-      let keep: Float = previous.dropout > 0 && previous.training ? 1 / (1 - previous.dropout) : 1
-      reluBackward(dx, input: input.pointer, rows: batch, stride: inputs, columns: columns, scale: keep)
+    parallel.columns(inputs) { columns in
+      gemm(m: batch, n: columns.count, k: outputs,
+           dy.pointer, lda: outputs,
+           weight.value.pointer + columns.lowerBound, ldb: inputs,
+           dx + columns.lowerBound, ldc: inputs)
     }
-    previous.batchNorm?.backward(dx, rows: batch, columns: columns)
+    return inputGradient.prefix(rows: batch)
   }
-
-  /// The dx computed by the last backward: [B, in].
-  func inputGradient(rows: Int) -> Tensor { inputGradient.prefix(rows: rows) }
 }

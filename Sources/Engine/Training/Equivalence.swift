@@ -40,8 +40,8 @@ public enum Equivalence {
   /// Compares, without touching `model`: one forward/backward over all rows of
   /// `microBatches` together (loss scale 1), against one per micro-batch with
   /// `scales[i]`, then one step of `optimizer(model)` from each.
-  public static func compare(_ model: MLP, microBatches: [Batch], scales: [Float],
-                             optimizer: (MLP) -> Optimizer) -> Report {
+  public static func compare(_ model: Sequential, microBatches: [Batch], scales: [Float],
+                             optimizer: (Sequential) -> Optimizer) -> Report {
     precondition(microBatches.count == scales.count && !microBatches.isEmpty)
     let rows = microBatches.reduce(0) { $0 + $1.count }
     let large = Batch(capacity: rows, features: model.inputs)
@@ -64,7 +64,7 @@ public enum Equivalence {
   }
 
   /// forward, loss · scale, backward into `model`'s gradients; returns the unscaled loss.
-  private static func accumulate(_ model: MLP, _ b: Batch, scale: Float) -> Float {
+  private static func accumulate(_ model: Sequential, _ b: Batch, scale: Float) -> Float {
     let logits = model.forward(b.x)
     let g = Tensor(rows: b.count, columns: model.classes)
     let r = CrossEntropy.evaluate(logits: logits, labels: b.y, gradient: g, scale: scale)
@@ -72,7 +72,7 @@ public enum Equivalence {
     return r.loss
   }
 
-  private static func differences(_ a: MLP, _ b: MLP, _ part: KeyPath<Parameter, Tensor>) -> [Difference] {
+  private static func differences(_ a: Sequential, _ b: Sequential, _ part: KeyPath<Parameter, Tensor>) -> [Difference] {
     zip(a.parameters.parameters, b.parameters.parameters).map { pa, pb in
       let x = pa[keyPath: part], y = pb[keyPath: part]
       var diff: Float = 0, scale: Float = 0
@@ -84,10 +84,10 @@ public enum Equivalence {
   }
 }
 
-extension MLP {
+extension Sequential {
   /// A new model with the same shape and weights, zero gradients, one thread of its own.
-  public func clone() -> MLP {
-    let copy = MLP(sizes: sizes, seed: 0, threads: 1, batchNorm: batchNorm, dropout: dropout)
+  public func clone() -> Sequential {
+    let copy = Sequential(architecture, seed: 0, threads: 1)
     copy.parameters.values.copy(from: parameters.values)
     for (a, b) in zip(copy.buffers, buffers) { a.tensor.copy(from: b.tensor) }
     return copy

@@ -31,7 +31,7 @@ public struct MemoryReport: Sendable {
   static let labelBytes = MemoryLayout<Int32>.size  // 4
 
   /// The report for `model` training on batches of `batch` rows, from its sizes alone.
-  public init(model: MLP, optimizerStateBytes: Int, batch: Int) {
+  public init(model: Sequential, optimizerStateBytes: Int, batch: Int) {
     self.batch = batch
     parameters = model.parameterCount * Self.floatBytes
     gradients = parameters

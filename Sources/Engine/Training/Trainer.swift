@@ -6,7 +6,7 @@
 // at a micro-batch boundary always leaves model, optimizer and counters consistent.
 
 public final class Trainer: @unchecked Sendable {
-  public let model: MLP
+  public let model: Sequential
   public var optimizer: Optimizer
   public var accumulator: Accumulator
   /// Zero the gradients after each step, as the tutorial does. Off shows what forgetting does.
@@ -24,7 +24,7 @@ public final class Trainer: @unchecked Sendable {
   public private(set) var lastLoss: Float?
   private var batch: Batch
 
-  public init(model: MLP, optimizer: Optimizer, accumulator: Accumulator = Accumulator()) {
+  public init(model: Sequential, optimizer: Optimizer, accumulator: Accumulator = Accumulator()) {
     self.model = model
     self.optimizer = optimizer
     self.accumulator = accumulator

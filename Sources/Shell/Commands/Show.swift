@@ -60,7 +60,7 @@ extension Command {
   }
 
   /// Parameters named in `words`, or all of them; a misspelt name gets a suggestion.
-  static func parameters(_ model: MLP, _ words: [String]) throws -> [Parameter] {
+  static func parameters(_ model: Sequential, _ words: [String]) throws -> [Parameter] {
     guard let name = words.first else { return model.parameters.parameters }
     guard words.count == 1 else { throw ShellError("one parameter at a time, e.g. `show grad 0.weight`") }
     guard let p = model.parameters[name] else {

@@ -42,7 +42,7 @@ extension Command {
   }
 
   /// "model: Ankle boot 91.2% — right (then Sandal 4.1%, Sneaker 2.6%)": softmax of one image's logits.
-  static func prediction(_ model: MLP, _ pixels: [UInt8], label: Int) -> String {
+  static func prediction(_ model: Sequential, _ pixels: [UInt8], label: Int) -> String {
     let x = Tensor(rows: 1, columns: pixels.count)  // [1, 784], scaled as the DataLoader does
     for (j, p) in pixels.enumerated() { x.pointer[j] = Float(p) / 255 }
     // Inference: batch norm's running statistics, no dropout, and the training's dropout stream untouched.

@@ -1,0 +1,148 @@
+// Conv2d.swift — nn.Conv2d(in, out, k, padding=p), stride 1, through im2col and cblas_sgemm:
+//   forward   col_b = im2col(x_b) [C·k·k, H'·W'];  y_b = W·col_b + b          (W [out, C·k·k])
+//   backward  dW += Σ_b dy_b·col_bᵀ;  db += Σ dy;  dx_b = col2im(Wᵀ·dy_b)
+// Weight layout as PyTorch's: [out, in, kH, kW]. The columns of every image are kept from
+// forward for dW — the activations that make a convolutional network's memory grow with the batch.
+
+public final class Conv2d: Layer {
+  public let inChannels: Int, outChannels: Int, height: Int, width: Int
+  public let kernel: Int, padding: Int
+  public let weight: Parameter          // [out, in·k·k], shown as [out, in, k, k]
+  public let bias: Parameter            // [out]
+  public var outHeight: Int { height + 2 * padding - kernel + 1 }
+  public var outWidth: Int { width + 2 * padding - kernel + 1 }
+  var patch: Int { inChannels * kernel * kernel }     // a column's length
+  var pixels: Int { outHeight * outWidth }             // columns per image
+
+  private var input = Tensor()          // [B, C·H·W], the layer below's output
+  private var columns = Tensor()        // [capacity · patch, pixels]: im2col of every image, kept
+  private var output = Tensor()         // [capacity, out·pixels]
+  private var inputGradient = Tensor()  // [capacity, C·H·W]
+
+  init(inChannels: Int, outChannels: Int, height: Int, width: Int, kernel: Int = 3, padding: Int = 1,
+       weight: Parameter, bias: Parameter) {
+    (self.inChannels, self.outChannels, self.height, self.width) = (inChannels, outChannels, height, width)
+    (self.kernel, self.padding) = (kernel, padding)
+    (self.weight, self.bias) = (weight, bias)
+  }
+
+  public var inputFeatures: Int { inChannels * height * width }
+  public var outputFeatures: Int { outChannels * pixels }
+  public var description: String { "Conv2d(\(inChannels), \(outChannels), \(kernel), padding=\(padding))" }
+  public var parameterShapes: [(name: String, shape: [Int])] {
+    [("weight", [outChannels, inChannels, kernel, kernel]), ("bias", [outChannels])]
+  }
+
+  public func workspaces(rows: Int, needsInputGradient: Bool) -> [Workspace] {
+    [Workspace(name: "im2col columns", floats: rows * patch * pixels, use: .kept),
+     Workspace(name: "output", floats: rows * outputFeatures, use: .kept)]
+      + (needsInputGradient ? [Workspace(name: "input gradient", floats: rows * inputFeatures, use: .gradient)] : [])
+  }
+
+  public func prepare(capacity: Int, needsInputGradient: Bool) {
+    columns = Tensor(rows: capacity * patch, columns: pixels)
+    output = Tensor(rows: capacity, columns: outputFeatures)
+    inputGradient = needsInputGradient ? Tensor(rows: capacity, columns: inputFeatures) : Tensor()
+  }
+
+  /// W and b uniform in ±1/√fan_in, fan_in = in·k·k, W first: PyTorch's default.
+  public func initialize(_ rng: inout RandomNumbers) {
+    let bound = 1 / Float(patch).squareRoot()
+    for i in 0..<weight.value.count { weight.value[i] = rng.uniform(bound) }
+    for i in 0..<bias.value.count { bias.value[i] = rng.uniform(bound) }
+  }
+
+  public func forward(_ x: Tensor, training: Bool, _ parallel: Parallel) -> Tensor {
+    precondition(x.columns == inputFeatures, "Conv2d expects \(inputFeatures) features, got \(x.columns)")
+    input = x
+    let batch = x.rows, y = output.prefix(rows: batch)
+    parallel.items(batch) { images in
+      for b in images {
+        let col = columns.pointer + b * patch * pixels, out = y.pointer + b * outputFeatures
+        im2col(x.pointer + b * inputFeatures, into: col)
+        for o in 0..<outChannels { (out + o * pixels).update(repeating: bias.value[o], count: pixels) }
+        // y_b [out, pixels] += W [out, patch] · col_b [patch, pixels]
+        gemm(m: outChannels, n: pixels, k: patch, weight.value.pointer, lda: patch,
+             col, ldb: pixels, out, ldc: pixels, beta: 1)
+      }
+    }
+    return y
+  }
+
+  public func backward(_ dy: Tensor, needsInputGradient: Bool, _ parallel: Parallel) -> Tensor? {
+    let batch = dy.rows
+    // dW[o] += Σ_b dy_b[o]·col_bᵀ and db[o] += Σ dy_b[o]: each part owns some output channels,
+    // and adds the images in order, so the sum does not depend on the thread count.
+    parallel.items(outChannels) { channels in
+      for b in 0..<batch {
+        let g = dy.pointer + b * outputFeatures
+        gemm(m: channels.count, n: patch, k: pixels, g + channels.lowerBound * pixels, lda: pixels,
+             columns.pointer + b * patch * pixels, ldb: pixels, transposeB: true,
+             weight.grad.pointer + channels.lowerBound * patch, ldc: patch, beta: 1)
+        for o in channels {
+          var s: Float = 0
+          let row = g + o * pixels
+          for i in 0..<pixels { s += row[i] }
+          bias.grad[o] += s
+        }
+      }
+    }
+    guard needsInputGradient else { return nil }
+    // dcol_b = Wᵀ·dy_b, into the columns (dW has used them), then folded back onto the image.
+    let dx = inputGradient.prefix(rows: batch)
+    parallel.items(batch) { images in
+      for b in images {
+        let col = columns.pointer + b * patch * pixels
+        gemm(m: patch, n: pixels, k: outChannels, weight.value.pointer, lda: patch, transposeA: true,
+             dy.pointer + b * outputFeatures, ldb: pixels, col, ldc: pixels)
+        col2im(col, into: dx.pointer + b * inputFeatures)
+      }
+    }
+    return dx
+  }
+
+  /// col[(c·k + i)·k + j, oh·W' + ow] = x[c, oh + i − p, ow + j − p], 0 outside the image.
+  func im2col(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>) {
+    let (h, w, oh, ow, k, p) = (height, width, outHeight, outWidth, kernel, padding)
+    for c in 0..<inChannels {
+      let image = x + c * h * w
+      for i in 0..<k {
+        for j in 0..<k {
+          let row = col + ((c * k + i) * k + j) * pixels
+          // Output columns whose input column ow + j − p lies inside the image.
+          let first = max(0, p - j), last = min(ow, w + p - j)
+          for r in 0..<oh {
+            let out = row + r * ow, source = r + i - p
+            guard source >= 0 && source < h, first < last else { out.update(repeating: 0, count: ow); continue }
+            let line = image + source * w + (j - p)
+            for q in 0..<first { out[q] = 0 }
+            for q in first..<last { out[q] = line[q] }
+            for q in max(first, last)..<ow { out[q] = 0 }
+          }
+        }
+      }
+    }
+  }
+
+  /// The adjoint of im2col: dx[c, oh + i − p, ow + j − p] += dcol[…], in a fixed order.
+  func col2im(_ col: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+    let (h, w, oh, ow, k, p) = (height, width, outHeight, outWidth, kernel, padding)
+    dx.update(repeating: 0, count: inputFeatures)
+    for c in 0..<inChannels {
+      let image = dx + c * h * w
+      for i in 0..<k {
+        for j in 0..<k {
+          let row = col + ((c * k + i) * k + j) * pixels
+          let first = max(0, p - j), last = min(ow, w + p - j)
+          guard first < last else { continue }
+          for r in 0..<oh {
+            let target = r + i - p
+            guard target >= 0 && target < h else { continue }
+            let line = image + target * w + (j - p), out = row + r * ow
+            for q in first..<last { line[q] += out[q] }
+          }
+        }
+      }
+    }
+  }
+}
