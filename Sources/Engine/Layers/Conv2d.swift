@@ -71,9 +71,9 @@ public final class Conv2d: Layer {
 
   public func backward(_ dy: Tensor, needsInputGradient: Bool, _ parallel: Parallel) -> Tensor? {
     let batch = dy.rows
-    // dW[o] += Σ_b dy_b[o]·col_bᵀ and db[o] += Σ dy_b[o]: each part owns some output channels,
-    // and adds the images in order, so the sum does not depend on the thread count.
-    parallel.items(outChannels) { channels in
+    // dW[o] += Σ_b dy_b[o]·col_bᵀ and db[o] += Σ dy_b[o]: in blocks of 16 output channels, each
+    // adding the images in order, so neither the products nor the sums depend on the thread count.
+    parallel.blocks(outChannels, size: 16) { channels in
       for b in 0..<batch {
         let g = dy.pointer + b * outputFeatures
         gemm(m: channels.count, n: patch, k: pixels, g + channels.lowerBound * pixels, lda: pixels,

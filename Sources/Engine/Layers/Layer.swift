@@ -10,14 +10,16 @@
 public struct Parallel {
   let pool: WorkerPool
 
-  /// A job over `n` columns (features), cut as `WorkerPool.slice` cuts them: whole cache lines
-  /// a part, and on the calling thread alone when too narrow to cut.
-  public func columns(_ n: Int, _ body: (Range<Int>) -> Void) {
-    if WorkerPool.slice(n, part: 1, of: pool.threadCount).isEmpty { body(0..<n); return }
-    pool.run { part, parts in
-      let range = WorkerPool.slice(n, part: part, of: parts)
-      if !range.isEmpty { body(range) }
+  /// A job over `n` columns in fixed blocks of `size`, `body` called once per block: the same
+  /// calls for any thread count. A product's rounding can depend on its shape (OpenBLAS picks
+  /// other kernels for some), so a product cut by the thread count would differ with it.
+  public func blocks(_ n: Int, size: Int, _ body: (Range<Int>) -> Void) {
+    let count = (n + size - 1) / size
+    func run(_ blocks: Range<Int>) {
+      for k in blocks { body((k * size)..<min(n, (k + 1) * size)) }
     }
+    if count < 2 || pool.threadCount == 1 { run(0..<count); return }
+    pool.run { part, parts in run((count * part / parts)..<(count * (part + 1) / parts)) }
   }
 
   /// A job over `n` whole items (images, channels), shared out evenly.

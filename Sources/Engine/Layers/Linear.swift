@@ -35,6 +35,10 @@ public final class Linear: Layer, @unchecked Sendable {
     self.dropout = dropout
   }
 
+  /// Features a product takes at a time (forward's outputs, dW's rows, dx's columns): fixed, so
+  /// that 1 and 2 threads issue the same products and get the same bits.
+  static let block = 128
+
   public var inputFeatures: Int { inputs }
   public var outputFeatures: Int { outputs }
   public var description: String { "Linear(\(inputs), \(outputs))" }
@@ -67,7 +71,7 @@ public final class Linear: Layer, @unchecked Sendable {
     precondition(x.columns == inputs, "Linear expects \(inputs) features, got \(x.columns)")
     input = x
     self.training = training
-    parallel.columns(outputs) { slice in forward(slice) }
+    parallel.blocks(outputs, size: Linear.block) { slice in forward(slice) }
     return output.prefix(rows: x.rows)
   }
 
@@ -97,7 +101,7 @@ public final class Linear: Layer, @unchecked Sendable {
   public func backward(_ dy: Tensor, needsInputGradient: Bool, _ parallel: Parallel) -> Tensor? {
     let batch = dy.rows
     guard batch > 0 else { return needsInputGradient ? inputGradient.prefix(rows: 0) : nil }
-    parallel.columns(outputs) { rows in
+    parallel.blocks(outputs, size: Linear.block) { rows in
       if relu {
         // Back through dropout and the ReLU in dy itself: zero where the output is 0 (off, or
         // dropped), and undo dropout's 1/(1 − p) where it kept. One pass, no stored mask.
@@ -120,7 +124,7 @@ public final class Linear: Layer, @unchecked Sendable {
     guard needsInputGradient else { return nil }
     // dx[:, columns] = dz · W[:, columns]
     let dx = inputGradient.pointer
-    parallel.columns(inputs) { columns in
+    parallel.blocks(inputs, size: Linear.block) { columns in
       gemm(m: batch, n: columns.count, k: outputs,
            dy.pointer, lda: outputs,
            weight.value.pointer + columns.lowerBound, ldb: inputs,
