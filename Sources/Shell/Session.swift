@@ -36,13 +36,8 @@ public final class Session {
   // Model and training state
   /// Replaced only by `install`, which keeps everything that depends on the model consistent.
   private(set) var trainer: Trainer?
-  /// The model's shape, kept for `reset`: hidden widths, batch norm, dropout.
-  struct Architecture: Equatable {
-    var hidden: [Int]
-    var batchNorm = false
-    var dropout: Float = 0
-  }
-  private(set) var architecture = Architecture(hidden: [])
+  /// The model's shape, for `reset` and training states: the model knows its own.
+  var architecture: Architecture? { trainer?.model.architecture }
   /// Where the model's weights came from, for `show model`: "seed 0", or the weights file loaded.
   private(set) var weightsOrigin = ""
   var runs: [Run] = []
@@ -198,8 +193,7 @@ public final class Session {
 
   /// A fresh model of architecture `a` from the seed, with a new optimizer; not installed yet.
   func newTrainer(_ a: Architecture) -> Trainer {
-    let model = Sequential(sizes: [Session.inputs] + a.hidden + [Session.classes], seed: settings.seed, threads: settings.threads,
-                    batchNorm: a.batchNorm, dropout: a.dropout)
+    let model = Sequential(a, seed: settings.seed, threads: settings.threads)
     return Trainer(model: model, optimizer: makeOptimizer(for: model), accumulator: Accumulator(rules: settings.accumulation))
   }
 
@@ -207,9 +201,8 @@ public final class Session {
   /// weights, or with a loaded training state (`keepsCursor`: the state says where it was).
   /// What depended on the model before is forgotten: the open run closes, the last test and the
   /// wrapper's call count are cleared, and the cursor goes back to epoch 1, batch 1.
-  func install(_ t: Trainer, _ a: Architecture, origin: String, keepsCursor: Bool = false) {
+  func install(_ t: Trainer, origin: String, keepsCursor: Bool = false) {
     trainer = t
-    architecture = a
     weightsOrigin = origin
     configure(t, optimizerReplaced: false)
     if !keepsCursor { t.resetCursor() }

@@ -225,3 +225,47 @@ import Testing
     }
   }
 }
+
+/// The memory report counts what the layers declare; this counts what they hold, by looking into
+/// each layer's stored tensors (Mirror), so declaration and allocation cannot drift apart.
+@Suite struct WorkspaceAccountingTests {
+  /// Floats in every distinct storage the layers keep, but the parameters' and the small
+  /// per-channel statistics of batch norm; a MaxPool2d's Int32 winners count as floats.
+  static func heldFloats(_ model: Sequential, input: Tensor) -> Int {
+    var seen = Set<ObjectIdentifier>([ObjectIdentifier(model.parameters.values.storage), ObjectIdentifier(model.parameters.grads.storage),
+                                      ObjectIdentifier(input.storage)])   // the batch: the trainer's, counted apart
+    var floats = 0
+    func visit(_ object: Any) {
+      for child in Mirror(reflecting: object).children {
+        if let t = child.value as? Tensor {
+          guard !["runningMean", "runningVariance", "inverseStd"].contains(child.label ?? "") else { continue }
+          if seen.insert(ObjectIdentifier(t.storage)).inserted && t.count > 0 { floats += t.storage.count }
+        } else if let winners = child.value as? [Int32] {
+          floats += winners.count
+        } else if let norm = child.value as? BatchNorm {
+          visit(norm)
+        }
+      }
+    }
+    for layer in model.layers { visit(layer) }
+    return floats
+  }
+
+  @Test(arguments: [false, true])
+  func whatTheLayersHoldIsWhatTheyDeclare(batchNorm: Bool) throws {
+    for model in [CNNTests.cnn([8, 16], batchNorm: batchNorm, dropout: batchNorm ? 0 : 0.5),
+                  Sequential(sizes: [784, 64, 32, 10], seed: 0, batchNorm: batchNorm)] {
+      let batch = 12
+      let source = ArraySource(count: batch, features: 784, classes: 10, batchSize: batch, seed: 1)
+      let b = Batch(capacity: batch, features: 784)
+      source.fill(b, index: 0)
+      let g = Tensor(rows: batch, columns: 10)
+      _ = CrossEntropy.evaluate(logits: model.forward(b.x), labels: b.y, gradient: g)
+      model.backward(g)
+      let declared = model.workspaces(rows: batch).reduce(0) { $0 + $1.workspace.floats }
+      let held = Self.heldFloats(model, input: b.x)
+      #expect(held == declared, "\(model.architecture.kind): held \(held) floats, declared \(declared)")
+      #expect(model.workspaceFloats == declared)
+    }
+  }
+}

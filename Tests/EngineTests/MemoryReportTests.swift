@@ -24,7 +24,7 @@ private func stored<T>(_ object: AnyObject, _ name: String, as: T.Type) -> T? {
     #expect(MemoryReport(model: model, optimizerStateBytes: momentum.stateBytes, batch: 64).optimizerState == 2_678_824)
     #expect(MemoryReport(model: model, optimizerStateBytes: adam.stateBytes, batch: 64).optimizerState == 5_357_648)
     // Accumulating 4 micro-batches of 16 holds a quarter of batch 64's activations.
-    #expect(MemoryReport.activationBytes(sizes: model.sizes, batch: 16) * 4 == sgd.activations)
+    #expect(MemoryReport(model: model, optimizerStateBytes: 0, batch: 16).activations * 4 == sgd.activations)
   }
 
   /// After a backward pass of `batch` rows: the model's workspaces, the trainer's logits gradient and

@@ -30,7 +30,7 @@ import Testing
     #expect(Command.candidates(line: "load state ", wordStart: 11) == .files)
     #expect(words("load fashion ") == ["train", "test", "from"])
     #expect(words("load fashion train 600 ") == ["train", "test", "from"])
-    #expect(words("model ") == ["mlp"])
+    #expect(words("model ") == ["mlp", "cnn"])
     #expect(words("save ").starts(with: ["weights", "grads"]))
     #expect(words("train 3 ") == ["steps"])
     #expect(words("show ") == Command.showTopics)

@@ -103,6 +103,25 @@ public enum Checkpoint {
     return sizes
   }
 
+  /// The network a weights file holds, for a model to load it into: a plain MLP of its layer sizes,
+  /// or, when 0.weight has four dimensions, the plain CNN of its channels on images `image`.
+  /// `loadWeights` into a model of this architecture checks the rest.
+  public static func architecture(in path: String, image: Architecture.Image) throws -> Architecture {
+    let entries = try weights(in: try read(path), path)
+    guard let first = entries.tensors["0.weight"], first.rank == 4 else {
+      let sizes = try layerSizes(in: path)
+      return Architecture(kind: .mlp(sizes: sizes), classes: sizes.last!)
+    }
+    let p = entries.prefix
+    guard let second = entries.tensors["3.weight"], second.rank == 4,
+          let hidden = entries.tensors["7.weight"], hidden.rank == 2, let last = entries.tensors["9.weight"], last.rank == 2 else {
+      throw CheckpointError(path: path, message: "\(p)0.weight is a convolution's, but \(p)3.weight, \(p)7.weight and \(p)9.weight "
+        + "are not those of gashell's CNN (Conv2d, ReLU, MaxPool2d twice, Flatten, Linear, ReLU, Linear)")
+    }
+    return Architecture(kind: .cnn(channels: [first.shape[0], second.shape[0]], hidden: hidden.rows, image: image),
+                        classes: last.rows)
+  }
+
   /// Loads weights, gradients, optimizer state (through `Optimizer.restore`), the trainer's cursor and
   /// the accumulator's counters into `trainer`, whose model must have the file's sizes and whose
   /// optimizer must be of the file's kind; the accumulation rules are the trainer's own. On any error

@@ -7,6 +7,8 @@ extension Sequential {
     var layout: [(name: String, shape: [Int])] = []
     var modules: [(index: Int?, name: String, shape: String, parameters: Int)] = []
     var normIndices: [Int] = []
+    /// Each layer's index in the Sequential (a Linear's, for one that fuses its ReLU).
+    var layerIndices: [Int] = []
     var makeLayers: (ParameterSet) -> [Layer] = { _ in [] }
   }
 
@@ -48,6 +50,7 @@ extension Sequential {
         }
       }
       specs.append((linear, norm, inputs, outputs, hidden))
+      plan.layerIndices.append(linear)
     }
     plan.makeLayers = { p in
       specs.map { s in
@@ -70,6 +73,7 @@ extension Sequential {
       let (conv, inC, height, width) = (index, c, h, w)
       plan.layout += [("\(index).weight", [out, c, 3, 3]), ("\(index).bias", [out])]
       plan.modules.append((index, "Conv2d(\(c), \(out), 3, padding=1)", "\(shape([c, h, w])) → \(shape([out, h, w]))", out * c * 9 + out))
+      plan.layerIndices.append(index)
       makers.append { p in Conv2d(inChannels: inC, outChannels: out, height: height, width: width,
                                   weight: parameter(p, conv, "weight"), bias: parameter(p, conv, "bias")) }
       index += 1
@@ -78,20 +82,24 @@ extension Sequential {
         plan.normIndices.append(index)
         plan.layout += [("\(index).weight", [out]), ("\(index).bias", [out])]
         plan.modules.append((index, "BatchNorm2d(\(out))", shape([out, h, w]), 2 * out))
+        plan.layerIndices.append(index)
         makers.append { p in BatchNorm2d(channels: out, pixels: height * width,
                                          weight: parameter(p, norm, "weight"), bias: parameter(p, norm, "bias")) }
         index += 1
       }
       plan.modules.append((index, "ReLU", shape([out, h, w]), 0))
+      plan.layerIndices.append(index)
       makers.append { _ in ReLULayer(features: out * height * width) }
       index += 1
       plan.modules.append((index, "MaxPool2d(2)", "\(shape([out, h, w])) → \(shape([out, h / 2, w / 2]))", 0))
+      plan.layerIndices.append(index)
       makers.append { _ in MaxPool2d(channels: out, height: height, width: width) }
       index += 1
       (c, h, w) = (out, h / 2, w / 2)
     }
     let flat = c * h * w, (fc, fcC, fcH, fcW) = (index + 1, c, h, w)
     plan.modules.append((index, "Flatten", "\(shape([c, h, w])) → \(shape([flat]))", 0))
+    plan.layerIndices += [index, index + 1]   // Flatten, then the hidden Linear
     makers.append { _ in Flatten(channels: fcC, height: fcH, width: fcW) }
     index += 1
     plan.layout += [("\(index).weight", [hidden, flat]), ("\(index).bias", [hidden])]
@@ -108,6 +116,7 @@ extension Sequential {
     plan.modules.append((index, "Linear", "\(shape([hidden])) → \(shape([classes]))", hidden * classes + classes))
     makers.append { p in Linear(inputs: flat, outputs: hidden, weight: parameter(p, fc, "weight"), bias: parameter(p, fc, "bias"),
                                 relu: true, dropout: a.dropout) }
+    plan.layerIndices.append(last)
     makers.append { p in Linear(inputs: hidden, outputs: classes, weight: parameter(p, last, "weight"),
                                 bias: parameter(p, last, "bias"), relu: false) }
     plan.makeLayers = { p in makers.map { $0(p) } }

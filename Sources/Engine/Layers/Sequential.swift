@@ -46,6 +46,8 @@ public final class Sequential: @unchecked Sendable {
   /// Each module as `show model` lists it: its Sequential index (nil for the leading Flatten of
   /// an MLP, which is not in the tutorial's Sequential), what it is, its shapes, its parameters.
   public let modules: [(index: Int?, name: String, shape: String, parameters: Int)]
+  /// Each layer's index in the Sequential, as its parameters are named.
+  public let layerIndices: [Int]
   public private(set) var pool: WorkerPool
   /// Rows the workspaces hold; a larger batch reallocates them (once).
   public private(set) var capacity = 0
@@ -61,6 +63,7 @@ public final class Sequential: @unchecked Sendable {
     let p = parameters
     layers = plan.makeLayers(p)
     modules = plan.modules
+    layerIndices = plan.layerIndices
     bufferNames = zip(plan.normIndices, layers.flatMap { layer -> [AnyObject] in
       if let l = layer as? Linear { return l.batchNorm.map { [$0] } ?? [] }
       return layer is BatchNorm2d ? [layer] : []

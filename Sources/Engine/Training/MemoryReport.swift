@@ -1,5 +1,6 @@
-// MemoryReport.swift — the bytes a training run holds, by kind, computed from the model's sizes (not
-// from what happens to be allocated), so every number can be derived by hand and asked of any batch.
+// MemoryReport.swift — the bytes a training run holds, by kind and by layer, for any batch: from the
+// workspaces each layer declares (`Layer.workspaces`, the same declaration its `prepare` allocates
+// from), so the report cannot drift from the code, and every number can still be derived by hand.
 //
 // The tutorial's 784-512-512-10 network has P = 669,706 parameters; a Float is 4 bytes. At batch B = 64:
 //   parameters    4P                                                  2,678,824 B
@@ -28,29 +29,36 @@ public struct MemoryReport: Sendable {
   public var total: Int { parameters + gradients + optimizerState + activations }
 
   static let floatBytes = MemoryLayout<Float>.size  // 4
-  static let labelBytes = MemoryLayout<Int32>.size  // 4
+
 
   /// The report for `model` training on batches of `batch` rows, from its sizes alone.
+  /// Each layer's workspaces for this batch, in the model's order, and the trainer's own buffers.
+  public let rows: [Row]
+  public struct Row: Sendable {
+    /// The layer's index in the Sequential and its description; nil for the trainer's buffers.
+    public let layer: Int?
+    public let module: String
+    public let workspace: Workspace
+    public var bytes: Int { workspace.floats * MemoryReport.floatBytes }
+  }
+
+  /// The report for `model` training on batches of `batch` rows.
   public init(model: Sequential, optimizerStateBytes: Int, batch: Int) {
     self.batch = batch
     parameters = model.parameterCount * Self.floatBytes
     gradients = parameters
     optimizerState = optimizerStateBytes
-    activations = Self.activationBytes(sizes: model.sizes, batch: batch, batchNorm: model.batchNorm)
+    var rows = model.workspaces(rows: batch).map { l, w in Row(layer: model.layerIndices[l], module: model.layers[l].description, workspace: w) }
+    // The trainer's: the logits gradient [B, classes], the batch's images [B, inputs] as Float and
+    // labels [B] as Int32 (as many bytes as Floats).
+    rows += [Row(layer: nil, module: "loss", workspace: Workspace(name: "logits gradient", floats: batch * model.classes, use: .gradient)),
+             Row(layer: nil, module: "batch", workspace: Workspace(name: "images and labels", floats: batch * (model.inputs + 1), use: .kept))]
+    self.rows = rows
+    activations = rows.reduce(0) { $0 + $1.bytes }
   }
 
   /// The report for the trainer's model and optimizer.
   public init(trainer: Trainer, batch: Int) {
     self.init(model: trainer.model, optimizerStateBytes: trainer.optimizer.stateBytes, batch: batch)
-  }
-
-  /// Bytes for a batch of `batch` rows through an MLP of `sizes` [in, hidden…, classes]: layer outputs,
-  /// the hidden layers' input gradients, the logits gradient, the batch's images and labels.
-  public static func activationBytes(sizes: [Int], batch: Int, batchNorm: Bool = false) -> Int {
-    let outputs = sizes.dropFirst().reduce(0, +)                // [B, out] per Linear
-    let inputGradients = sizes.dropFirst().dropLast().reduce(0, +)  // [B, in] per Linear but the first
-    let normalized = batchNorm ? inputGradients : 0             // x̂ [B, hidden] per batch norm
-    let floatsPerRow = outputs + inputGradients + normalized + sizes.last! + sizes.first!  // + dlogits + images
-    return batch * (floatsPerRow * floatBytes + labelBytes)
   }
 }

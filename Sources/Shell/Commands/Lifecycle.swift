@@ -6,10 +6,10 @@ extension Command {
     details: "reset       new weights from `set seed`, gradients and optimizer state cleared, back to epoch 1",
     run: { session, arguments in
       try noArguments(arguments)
-      _ = try session.requireTrainer()
-      let t = session.newTrainer(session.architecture)
-      session.install(t, session.architecture, origin: "seed \(session.settings.seed)")
-      session.say("fresh MLP " + t.model.sizes.map(String.init).joined(separator: " → ")
+      let old = try session.requireTrainer()
+      let t = session.newTrainer(old.model.architecture)
+      session.install(t, origin: "seed \(session.settings.seed)")
+      session.say("fresh " + t.model.architecture.title
         + " from seed \(session.settings.seed); epoch 1, batch 1")
     })
 

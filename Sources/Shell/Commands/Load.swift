@@ -79,24 +79,23 @@ extension Command {
   private static func loadWeights(_ session: Session, _ words: [String]) throws {
     let file = try FileName.only(words)
     let name = file.typed, path = file.path
-    let t: Trainer, architecture: Session.Architecture
+    let t: Trainer
     // Into the model there is, if the file fits it (batch norm and dropout models load only so) …
     if let current = session.trainer, (try? Checkpoint.loadWeights(into: current.model, from: path)) != nil {
       current.zeroGrad()
       current.optimizer.reset()
-      (t, architecture) = (current, session.architecture)
+      t = current
     } else {
-      // … else a plain MLP of the file's sizes, installed only once the weights are in.
-      let sizes = try Checkpoint.layerSizes(in: path)
-      guard sizes.first == Session.inputs, sizes.last == Session.classes else {
-        throw ShellError("\(name) holds a \(sizes.map(String.init).joined(separator: "-")) network; "
-          + "gashell's models take \(Session.inputs) inputs and give \(Session.classes) classes")
+      // … else a plain model of the file's shape, installed only once the weights are in.
+      let architecture = try Checkpoint.architecture(in: path, image: Architecture.image)
+      guard architecture.inputs == Session.inputs, architecture.classes == Session.classes else {
+        let shape = if case .mlp(let sizes) = architecture.kind { sizes.map(String.init).joined(separator: "-") + " network" } else { "CNN" }
+        throw ShellError("\(name) holds a \(shape); gashell's models take \(Session.inputs) inputs and give \(Session.classes) classes")
       }
-      architecture = Session.Architecture(hidden: Array(sizes.dropFirst().dropLast()))
       t = session.newTrainer(architecture)
       try Checkpoint.loadWeights(into: t.model, from: path)
     }
-    session.install(t, architecture, origin: "weights from \(name)")
-    session.say("weights of MLP \(t.model.sizes.map(String.init).joined(separator: " → ")) loaded from \(name); gradients and optimizer state cleared")
+    session.install(t, origin: "weights from \(name)")
+    session.say("weights of \(t.model.architecture.title) loaded from \(name); gradients and optimizer state cleared")
   }
 }

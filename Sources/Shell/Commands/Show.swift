@@ -75,11 +75,13 @@ extension Command {
     let selected = try parameters(t.model, words)
     if gradients { session.say(windowLine(t)) }
     let values = selected.count == 1 ? 8 : 3
-    session.say(pad("param", 10) + pad("shape", 12) + pad("norm", 11) + pad("max |\(gradients ? "g" : "w")|", 11) + "first values")
+    // A convolution's [32, 16, 3, 3] is wider than a Linear's [512, 784]: the column grows to fit.
+    let shapeWidth = max(12, selected.map { shapeText($0.value.shape).count + 2 }.max() ?? 0)
+    session.say(pad("param", 10) + pad("shape", shapeWidth) + pad("norm", 11) + pad("max |\(gradients ? "g" : "w")|", 11) + "first values")
     for p in selected {
       let x = gradients ? p.grad : p.value
       let first = (0..<min(values, x.count)).map { significant(x[$0]) }.joined(separator: " ")
-      session.say(pad(p.name, 10) + pad(shapeText(p.value.shape), 12) + pad(significant(x.norm), 11)
+      session.say(pad(p.name, 10) + pad(shapeText(p.value.shape), shapeWidth) + pad(significant(x.norm), 11)
         + pad(significant(x.maxAbs), 11) + first + (x.count > values ? " …" : ""))
     }
     if selected.count > 1 {

@@ -12,7 +12,7 @@ extension Command {
   static func saveState(_ session: Session, _ words: [String]) throws {
     let file = try FileName.only(words)
     let t = try session.requireTrainer()
-    let metadata = [modelKey: modelWords(session.architecture), rulesKey: rulesText(session.settings),
+    let metadata = [modelKey: t.model.architecture.words, rulesKey: rulesText(session.settings),
                     optimizerKey: display(.optimizer, session.settings)]
     try Checkpoint.saveTrainingState(t, to: file.path, metadata: metadata)
     session.say("training state written to \(file.typed): \(stateSummary(t)) — `load state \(file.typed)` goes on from here")
@@ -26,7 +26,7 @@ extension Command {
       throw ShellError("\(file.typed) is not a gashell training state — `save state FILE` writes one; `load weights` reads weights")
     }
     // What the state belongs to, checked before anything changes.
-    if model != modelWords(session.architecture) {
+    if model != t.model.architecture.words {
       throw ShellError("\(file.typed) was saved from `model \(model)` — run that first, then `load state`")
     }
     if optimizer != display(.optimizer, session.settings) {
@@ -36,17 +36,11 @@ extension Command {
       throw ShellError("\(file.typed) was saved with \(rules) — set those first, then `load state`")
     }
     try Checkpoint.loadTrainingState(into: t, from: file.path)
-    session.install(t, session.architecture, origin: "state from \(file.typed)", keepsCursor: true)
+    session.install(t, origin: "state from \(file.typed)", keepsCursor: true)
     session.say("training state loaded from \(file.typed): \(stateSummary(t))")
   }
 
   private static let modelKey = "gashell.model", rulesKey = "gashell.rules", optimizerKey = "gashell.optimizer"
-
-  /// The words after `model` that make this architecture: "mlp 512 512 batchnorm".
-  private static func modelWords(_ a: Session.Architecture) -> String {
-    (["mlp"] + a.hidden.map(String.init) + (a.batchNorm ? ["batchnorm"] : [])
-      + (a.dropout > 0 ? ["dropout", formatHyper(a.dropout)] : [])).joined(separator: " ")
-  }
 
   /// The settings that plan a window and order its batches, as `set` commands would give them.
   private static func rulesText(_ s: Settings) -> String {
