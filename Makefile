@@ -4,7 +4,7 @@
 PACKAGES := libedit-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv
 SWIFT    ?= swift
 
-.PHONY: run test notebook-check build release bench compare same-weights deps clean
+.PHONY: run test fuzz notebook-check build release bench compare same-weights deps clean
 
 run: deps release
 	.build/release/gashell
@@ -15,6 +15,14 @@ test: deps
 	scripts/tmux-check.sh .build/debug/gashell
 	scripts/process-check.sh .build/debug/gashell
 	$(MAKE) --no-print-directory notebook-check
+
+# The fuzzers at length (make test runs a seeded slice of each): 100,000 generated command lines
+# through a Session, and 20,000 mutated safetensors and IDX files. FUZZ_SEED picks another stream.
+FUZZ_SEED ?= 1
+fuzz: deps
+	$(SWIFT) build --build-tests
+	GASHELL_FUZZ_LINES=100000 GASHELL_FUZZ_SEED=$(FUZZ_SEED) $(SWIFT) test --skip-build --filter SessionFuzzTests
+	GASHELL_FUZZ_MUTATIONS=20000 GASHELL_FUZZ_SEED=$(FUZZ_SEED) $(SWIFT) test --skip-build --filter 'SafeTensorsFuzz|IDXFuzz'
 
 # Lesson 02 as a notebook, checked by Jupyter's own validator (nbformat, from PyPI, in a
 # venv under .build/: python3-venv above provides `python3 -m venv` on Debian). Needs the

@@ -88,6 +88,15 @@ public final class Session {
   public func execute(_ line: String) throws {
     let trimmed = line.trimmingCharacters(in: .whitespaces)
     if trimmed.isEmpty || trimmed.hasPrefix("#") { return }  // an empty line never repeats a command
+    // No command takes a control character, and one echoed back in an error would break the line
+    // (a carriage return, a form feed) or drive the terminal (an escape sequence). Kept as typed
+    // but for those characters, shown as �, so a transcript or notebook of the session reads back.
+    if let control = trimmed.unicodeScalars.first(where: Session.isControl) {
+      cells.append(.code(prompt: prompt, command: String(String.UnicodeScalarView(
+        trimmed.unicodeScalars.map { Session.isControl($0) ? "\u{FFFD}" : $0 })), output: ""))
+      throw ShellError("the line holds a control character (U+\(String(format: "%04X", control.value))) — "
+        + "commands are plain text: retype the line")
+    }
     cells.append(.code(prompt: prompt, command: trimmed, output: ""))
     // No command needs more; a pasted megabyte would otherwise be echoed and spell-checked.
     guard trimmed.count <= Session.longestLine else {
@@ -111,6 +120,11 @@ public final class Session {
   }
 
   static let longestLine = 4096
+
+  /// C0 and C1 controls, DEL, and the Unicode line and paragraph separators; a tab is white space.
+  static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    scalar != "\t" && (scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}")
+  }
   /// What every gashell model takes and gives: a FashionMNIST image's pixels, and its classes.
   static let inputs = FashionMNIST.imageRows * FashionMNIST.imageColumns
   static let classes = FashionMNIST.classNames.count

@@ -43,6 +43,16 @@ struct GABench: ParsableCommand {
   @Option(help: "PyTorch's figures: the file `tuned.py --json FILE` wrote.")
   var torchJSON: String?
 
+  @Option(help: "PyTorch's CNN figures: the JSON line cnn_tuned.py printed (keys 64x1, 16x4, 16x1).")
+  var torchCNNJSON: String?
+
+  @Flag(help: "Skip the CNN's section.")
+  var noCNN = false
+
+  /// With --rss-child: train the CNN instead of the MLP.
+  @Flag(help: .hidden)
+  var cnn = false
+
   @Option(help: "FashionMNIST directory (default: where gashell finds it).")
   var data: String?
 
@@ -76,7 +86,8 @@ struct GABench: ParsableCommand {
       _ = try rssSection()
       return
     }
-    let torch = try torchJSON.map { try TorchFigures(contentsOf: $0) }
+    var torch = try torchJSON.map { try TorchFigures(contentsOf: $0) }
+    if let path = torchCNNJSON { torch = try (torch ?? TorchFigures()).withCNN(contentsOf: path) }
     say("gabench — MLP 784-512-512-10, ReLU, cross-entropy, SGD lr 1e-3, FashionMNIST in order")
     say("threads \(threads): engine on a WorkerPool of \(threads) (OpenBLAS 1 thread in each); "
         + "\(BLAS.configuration.split(separator: " ").prefix(2).joined(separator: " ")), "
@@ -92,6 +103,7 @@ struct GABench: ParsableCommand {
     checks += throughputSection(train, torch: torch)
     evaluationSection(test, torch: torch)
     if !noRSS { checks.append(try rssSection()) }
+    if !noCNN { checks += try cnnSection(train, torch: torch) }
     say()
     say("checks (threads \(threads))")
     for check in checks { say("  " + check.line) }
@@ -121,7 +133,7 @@ struct GABench: ParsableCommand {
           PeakMemory.resetHighWaterMark() else {
       throw BenchmarkError("no VmHWM/VmRSS in /proc/self/status, or /proc/self/clear_refs is not writable")
     }
-    let trainer = TrainingBenchmark.makeTrainer(shape, threads: threads)
+    let trainer = cnn ? CNNBenchmark.makeTrainer(shape, threads: threads) : TrainingBenchmark.makeTrainer(shape, threads: threads)
     TrainingBenchmark.trainMicroBatches(trainer, DataLoader(train, batchSize: shape.batch), childMicroBatches)
     say(ChildPeak(loadingKiB: loading, loadedKiB: loaded, trainingKiB: PeakMemory.highWaterMarkKiB ?? 0).line)
   }

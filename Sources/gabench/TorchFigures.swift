@@ -11,6 +11,25 @@ struct TorchFigures {
   /// Forward-only samples/s over the test set by batch size.
   let evaluation: [Int: Double]
 
+  /// CNN training samples/s by configuration, from cnn_tuned.py.
+  var cnn: [TrainingShape: Double] = [:]
+
+  /// No MLP figures: only a CNN file was given.
+  init() { version = "?"; threads = 0; training = [:]; evaluation = [:] }
+
+  /// These figures and cnn_tuned.py's JSON line in `path`.
+  func withCNN(contentsOf path: String) throws -> TorchFigures {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      throw BenchmarkError("\(path): not the JSON of cnn_tuned.py")
+    }
+    var copy = self
+    for (key, value) in root {
+      if let shape = TrainingShape(argument: key), let rate = value as? Double { copy.cnn[shape] = rate }
+    }
+    return copy
+  }
+
   init(contentsOf path: String) throws {
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],

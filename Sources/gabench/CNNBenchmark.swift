@@ -1,0 +1,102 @@
+// CNNBenchmark.swift — the convolutional model timed and weighed: training samples/s at batch
+// 64, 16 × 4 and 16 (SGD lr 1e-3, the training set in order, as cnn_tuned.py runs PyTorch),
+// and the peak RSS growth of training at 16 × 4, 64 and 256 in child processes, beside what the
+// memory report accounts for the same settings.
+
+import Datasets
+import Engine
+import Foundation
+
+enum CNNBenchmark {
+  static let architecture = Architecture(kind: .cnn(channels: [32, 64], hidden: 128,
+                                                    image: .init(channels: 1, height: 28, width: 28)), classes: 10)
+
+  static func makeTrainer(_ shape: TrainingShape, threads: Int) -> Trainer {
+    let model = Sequential(architecture, seed: 0, threads: threads)
+    let sgd = SGD(model.parameters, pool: { model.pool }, learningRate: 1e-3)
+    return Trainer(model: model, optimizer: sgd, accumulator: Accumulator(schedule: AccumulationSchedule(shape.accumulate)))
+  }
+
+  /// `samples` samples of training at `shape` a run, after `warmup` micro-batches.
+  static func training(_ shape: TrainingShape, data: LabeledImages, threads: Int, samples: Int, warmup: Int) -> Measurement {
+    let trainer = makeTrainer(shape, threads: threads)
+    let loader = DataLoader(data, batchSize: shape.batch)
+    return Measurement(
+      warmUp: {
+        TrainingBenchmark.trainMicroBatches(trainer, loader, warmup)
+        trainer.zeroGrad()
+        trainer.restartEpoch()
+      },
+      run: { TrainingBenchmark.trainMicroBatches(trainer, loader, samples / shape.batch) },
+      settle: { trainer.zeroGrad(); trainer.restartEpoch() })
+  }
+
+  /// Bytes the memory report accounts for training at `shape`: parameters, gradients, optimizer
+  /// state and the activations of one micro-batch.
+  static func accountedBytes(_ shape: TrainingShape) -> Int {
+    let model = Sequential(architecture, seed: 0)
+    return MemoryReport(model: model, optimizerStateBytes: 0, batch: shape.batch).total
+  }
+}
+
+extension GABench {
+  /// The CNN's training rates and its memory, measured against accounted.
+  func cnnSection(_ train: LabeledImages, torch: TorchFigures?) throws -> [Check] {
+    let shapes = [TrainingShape(batch: 64), TrainingShape(batch: 16, accumulate: 4), TrainingShape(batch: 16)]
+    let samples = quick ? 1_280 : 6_400
+    let timings = takeTurns(shapes.map { CNNBenchmark.training($0, data: train, threads: threads, samples: samples, warmup: quick ? 8 : 32) },
+                            rounds: timedEpochs)
+    say()
+    say("CNN Conv2d(1,32)-ReLU-MaxPool-Conv2d(32,64)-ReLU-MaxPool-Linear(3136,128)-ReLU-Linear(128,10), "
+        + "SGD lr 1e-3: median and best of \(timedEpochs) runs of \(grouped(Double(samples))) samples")
+    var header = ["samples/s", "best"]
+    if torch?.cnn.isEmpty == false { header += ["PyTorch", "ratio"] }
+    say(row("configuration", header))
+    var checks: [Check] = []
+    for (shape, t) in zip(shapes, timings) {
+      let rate = t.rate(Double(samples))
+      var cells = [grouped(rate.median), grouped(rate.best)]
+      let reference = torch?.cnn[shape]
+      if torch?.cnn.isEmpty == false {
+        cells += [reference.map(grouped) ?? "–", reference.map { fixed(rate.median / $0, 2) + "×" } ?? "–"]
+      }
+      say(row(shape.label, cells))
+      if let target = Self.cnnTorchTargets[shape] {
+        checks.append(Check(name: "CNN training \(shape.label) vs tuned PyTorch, same threads",
+                            measured: reference.map { "\(fixed(rate.median / $0, 2))× (\(grouped(rate.median)) vs \(grouped($0)) samples/s)" },
+                            target: "≥ \(fixed(target, 1))×", passed: reference.map { rate.median / $0 >= target } ?? false,
+                            missing: "no PyTorch CNN figures (bench/compare_torch.sh passes them)"))
+      }
+    }
+    if !noRSS { checks += try cnnMemorySection() }
+    return checks
+  }
+
+  static let cnnTorchTargets: [TrainingShape: Double] = [TrainingShape(batch: 16, accumulate: 4): 2, TrainingShape(batch: 64): 1.5]
+
+  /// Peak RSS growth of CNN training in child processes, beside the accounted bytes.
+  func cnnMemorySection() throws -> [Check] {
+    let shapes = [TrainingShape(batch: 16, accumulate: 4), TrainingShape(batch: 64), TrainingShape(batch: 256)]
+    say()
+    say("CNN memory: peak RSS growth of training over the loaded state (VmHWM − VmRSS, child processes) "
+        + "against what `show memory` accounts")
+    say(row("configuration", ["accounted", "measured", "measured/accounted"], width: 14))
+    var growth: [TrainingShape: Double] = [:], checks: [Check] = []
+    for shape in shapes {
+      var arguments = ["--rss-child", "\(shape)", "--cnn", "--threads", "\(threads)", "--rss-micro-batches", "\(quick ? 64 : 256)"]
+      if let data { arguments += ["--data", data] }
+      let peak = try ChildPeak.measure(arguments: arguments)
+      let measured = Double(peak.trainingKiB - peak.loadedKiB) * 1024
+      let accounted = Double(CNNBenchmark.accountedBytes(shape))
+      growth[shape] = measured
+      say(row(shape.label, [grouped(accounted / 1e3) + " KB", grouped(measured / 1e3) + " KB", fixed(measured / accounted, 3)], width: 14))
+      checks.append(Check(name: "CNN \(shape.label): measured peak growth vs accounted",
+                          measured: "\(fixed(100 * (measured / accounted - 1), 1)) %", target: "within ±10 %",
+                          passed: abs(measured / accounted - 1) <= 0.1))
+    }
+    let ratio = growth[shapes[0]]! / growth[shapes[1]]!
+    checks.append(Check(name: "CNN peak RSS growth, 16 × 4 vs batch 64", measured: "\(fixed(100 * ratio, 1)) %",
+                        target: "≤ 40 %", passed: ratio <= 0.4))
+    return checks
+  }
+}
