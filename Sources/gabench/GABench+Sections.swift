@@ -97,7 +97,7 @@ extension GABench {
       }
     }
     // Already inside the figures above (every step makes it); shown here against a step's time.
-    let check = TrainingBenchmark.nonFiniteCheckSeconds()
+    let check = TrainingBenchmark.nonFiniteCheckSeconds(threads: threads)
     let shares = zip(configs, timings).map { shape, t in
       let steps = (train.count + shape.batch * shape.accumulate - 1) / (shape.batch * shape.accumulate)
       return "\(shape.label) \(fixed(100 * check / (t.median / Double(steps)), 2)) %"

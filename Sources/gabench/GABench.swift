@@ -43,7 +43,7 @@ struct GABench: ParsableCommand {
   @Option(help: "PyTorch's figures: the file `tuned.py --json FILE` wrote.")
   var torchJSON: String?
 
-  @Option(help: "PyTorch's CNN figures: the JSON line cnn_tuned.py printed (keys 64x1, 16x4, 16x1).")
+  @Option(name: .customLong("torch-cnn-json"), help: "PyTorch's CNN figures: the JSON line cnn_tuned.py printed (keys 64x1, 16x4, 16x1).")
   var torchCNNJSON: String?
 
   @Flag(help: "Skip the CNN's section.")
@@ -129,6 +129,11 @@ struct GABench: ParsableCommand {
   /// The child's side of the RSS check: load, reset the peak, train, print the peaks.
   private func runChild(_ shape: TrainingShape) throws {
     let (train, _, _) = try FashionMNIST.load(from: data)
+    // What loading freed goes back to the system, or training would reuse it unseen by the RSS.
+    // (glibc's malloc_trim, which Swift's Glibc module does not show: found by name.)
+    if let trim = dlsym(nil, "malloc_trim") {
+      _ = unsafeBitCast(trim, to: (@convention(c) (Int) -> Int32).self)(0)
+    }
     guard let loading = PeakMemory.highWaterMarkKiB, let loaded = PeakMemory.residentKiB,
           PeakMemory.resetHighWaterMark() else {
       throw BenchmarkError("no VmHWM/VmRSS in /proc/self/status, or /proc/self/clear_refs is not writable")

@@ -36,12 +36,13 @@ enum TrainingBenchmark {
   }
 
   /// Seconds of the NaN/Inf check `Trainer.step` makes of the accumulated gradient (the loss's is one
-  /// comparison a micro-batch): the median of 200 over the tutorial MLP's 669,706 gradients.
-  static func nonFiniteCheckSeconds() -> Double {
-    let model = Sequential(hidden: [512, 512], seed: 0)
+  /// comparison a micro-batch): the median of 200 over the tutorial MLP's 669,706 gradients, on
+  /// `threads` threads as the step makes it.
+  static func nonFiniteCheckSeconds(threads: Int) -> Double {
+    let trainer = makeTrainer(TrainingShape(batch: 64), threads: threads)
     var t = Timings()
     var found = 0
-    for _ in 0..<200 { t.seconds.append(timed { if model.parameters.grads.firstNonFinite != nil { found += 1 } }) }
+    for _ in 0..<200 { t.seconds.append(timed { if trainer.firstNonFiniteGradient != nil { found += 1 } }) }
     precondition(found == 0)
     return t.median
   }

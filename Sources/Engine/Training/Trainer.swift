@@ -88,7 +88,7 @@ public final class Trainer: @unchecked Sendable {
   /// NaN or ±Inf is refused before the optimizer sees it: the window is dropped, the weights stay.
   public func step() throws(NonFiniteError) {
     let parameters = model.parameters
-    if let i = parameters.grads.firstNonFinite {
+    if let i = firstNonFiniteGradient {
       let p = parameters.parameters.last { $0.grad.offset <= i + parameters.grads.offset }!
       let value = parameters.grads[i], dropped = accumulator.microBatches
       zeroGrad()
@@ -100,6 +100,19 @@ public final class Trainer: @unchecked Sendable {
     if zeroAfterStep { model.parameters.zeroGrad() }
     accumulator.stepped()
   }
+
+  /// The first NaN or ±Inf in the accumulated gradient, each of the model's threads searching its
+  /// own part: one read of the gradient, shared like the update that follows it.
+  public var firstNonFiniteGradient: Int? {
+    let grads = model.parameters.grads, found = nonFiniteFound
+    model.pool.run { part, parts in
+      let lower = grads.count * part / parts, upper = grads.count * (part + 1) / parts
+      let slice = Tensor(storage: grads.storage, offset: grads.offset + lower, rows: 1, columns: upper - lower, rank: 1)
+      found[part] = slice.firstNonFinite.map { Float(lower + $0) } ?? -1
+    }
+    return (0..<model.pool.threadCount).lazy.map { Int(found[$0]) }.first { $0 >= 0 }
+  }
+  private let nonFiniteFound = Tensor(count: Sequential.maxThreads)   // per part: an index, or -1
 
   /// The tutorial's rule: step when the window is full (every N micro-batches, or at the epoch's end).
   @discardableResult
