@@ -6,18 +6,18 @@ import Testing
 
 @Suite struct BatchNormDropoutTests {
   @Test func sequentialNamesAsPyTorch() {
-    let bn = MLP(sizes: [6, 5, 4, 3], seed: 1, batchNorm: true)
+    let bn = Sequential(sizes: [6, 5, 4, 3], seed: 1, batchNorm: true)
     #expect(bn.parameters.names == ["0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias",
                                     "4.weight", "4.bias", "6.weight", "6.bias"])
     #expect(bn.buffers.map(\.name) == ["1.running_mean", "1.running_var", "4.running_mean", "4.running_var"])
-    let drop = MLP(sizes: [6, 5, 4, 3], seed: 1, dropout: 0.2)
+    let drop = Sequential(sizes: [6, 5, 4, 3], seed: 1, dropout: 0.2)
     #expect(drop.parameters.names == ["0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias"])
   }
 
   @Test(arguments: [1, 2])
   func batchNormMatchesFiniteDifferences(threads: Int) {
     let source = ArraySource(count: 8, features: 6, classes: 4, batchSize: 8, seed: 7)
-    let model = MLP(sizes: [6, 70, 5, 4], seed: 3, threads: threads, batchNorm: true)
+    let model = Sequential(sizes: [6, 70, 5, 4], seed: 3, threads: threads, batchNorm: true)
     let b = Batch(capacity: 8, features: 6)
     source.fill(b, index: 0)
     func loss() -> Double {
@@ -36,7 +36,7 @@ import Testing
   /// layers itself with one fixed mask stream.
   @Test func dropoutMatchesFiniteDifferencesWithItsMasksHeld() {
     let source = ArraySource(count: 8, features: 6, classes: 4, batchSize: 8, seed: 7)
-    let model = MLP(sizes: [6, 70, 5, 4], seed: 3, dropout: 0.5)
+    let model = Sequential(sizes: [6, 70, 5, 4], seed: 3, dropout: 0.5)
     let b = Batch(capacity: 8, features: 6)
     source.fill(b, index: 0)
     _ = model.forward(b.x)  // sizes the workspaces
@@ -62,7 +62,7 @@ import Testing
 
   @Test func batchNormRunningStatisticsFollowPyTorch() {
     // One feature, batch [1, 3]: mean 2, unbiased var 2 → running 0.2 and 0.9·1 + 0.1·2 = 1.1
-    let model = MLP(sizes: [1, 1, 1], seed: 0, batchNorm: true)
+    let model = Sequential(sizes: [1, 1, 1], seed: 0, batchNorm: true)
     let linear = model.layers[0] as! Linear
     linear.weight.value[0] = 1
     linear.bias.value[0] = 0
@@ -72,7 +72,7 @@ import Testing
   }
 
   @Test func dropoutZeroesAboutPAndScalesTheRest() {
-    let model = MLP(sizes: [4, 512, 2], seed: 0, dropout: 0.25)
+    let model = Sequential(sizes: [4, 512, 2], seed: 0, dropout: 0.25)
     let layer = model.layers[0] as! Linear
     let x = Tensor(rows: 64, columns: 4)
     x.fill(1)
@@ -95,10 +95,10 @@ import Testing
     let batches = (0..<4).map { i -> Batch in
       let b = Batch(capacity: 16, features: 20); source.fill(b, index: i); return b
     }
-    let sgd: (MLP) -> Optimizer = { m in SGD(m.parameters, pool: { m.pool }, learningRate: 0.1) }
-    let plain = Equivalence.compare(MLP(sizes: [20, 96, 64, 10], seed: 3), microBatches: batches,
+    let sgd: (Sequential) -> Optimizer = { m in SGD(m.parameters, pool: { m.pool }, learningRate: 0.1) }
+    let plain = Equivalence.compare(Sequential(sizes: [20, 96, 64, 10], seed: 3), microBatches: batches,
                                     scales: [0.25, 0.25, 0.25, 0.25], optimizer: sgd)
-    let normed = Equivalence.compare(MLP(sizes: [20, 96, 64, 10], seed: 3, batchNorm: true), microBatches: batches,
+    let normed = Equivalence.compare(Sequential(sizes: [20, 96, 64, 10], seed: 3, batchNorm: true), microBatches: batches,
                                      scales: [0.25, 0.25, 0.25, 0.25], optimizer: sgd)
     #expect(plain.worstGradient < 1e-5)
     #expect(normed.worstGradient > 1e-2, "\(normed.worstGradient)")

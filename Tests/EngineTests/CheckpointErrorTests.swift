@@ -14,14 +14,14 @@ import Testing
     return path
   }
 
-  func parameters(_ model: MLP) -> [(name: String, tensor: Tensor)] {
+  func parameters(_ model: Sequential) -> [(name: String, tensor: Tensor)] {
     model.parameters.parameters.map { ($0.name, $0.value) }
   }
 
   @Test func loadWeightsRefusesAFileThatDoesNotFit() throws {
     try withDirectory { directory in
-      let model = MLP(sizes: sizes, seed: 2), before = fingerprint(model.parameters.values)
-      let good = parameters(MLP(sizes: sizes, seed: 1))
+      let model = Sequential(sizes: sizes, seed: 2), before = fingerprint(model.parameters.values)
+      let good = parameters(Sequential(sizes: sizes, seed: 1))
       let x = ("x", Tensor(count: 2))
       let many = (0..<7).map { ("extra\($0)", Tensor(count: 1)) }
       let cases: [([(name: String, tensor: Tensor)], String)] = [
@@ -33,7 +33,7 @@ import Testing
          "missing linear_relu_stack.0.bias, linear_relu_stack.2.bias, linear_relu_stack.4.bias"),
         (good.map { ($0.name, $0.name == "2.bias" ? Tensor(rows: 1, columns: 4) : $0.tensor) },
          "2.bias is [1, 4] in the file but the model has [4]"),
-        (parameters(MLP(sizes: [6, 5, 3], seed: 1)),
+        (parameters(Sequential(sizes: [6, 5, 3], seed: 1)),
          "missing 4.weight, 4.bias; 2.weight is [3, 5] in the file but the model has [4, 5] (and 1 more)"
            + ": the file holds a 6-5-3 network"),
         (good.map { ("a." + $0.name, $0.tensor) } + good.map { ("b." + $0.name, $0.tensor) },
@@ -50,8 +50,8 @@ import Testing
 
   @Test func aWrongSizeSaysWhichModelToMake() throws {
     try withDirectory { directory in
-      let path = try file(directory, parameters(MLP(sizes: [784, 8, 10], seed: 1)))
-      let model = MLP(sizes: [784, 4, 10], seed: 2), before = fingerprint(model.parameters.values)
+      let path = try file(directory, parameters(Sequential(sizes: [784, 8, 10], seed: 1)))
+      let model = Sequential(sizes: [784, 4, 10], seed: 2), before = fingerprint(model.parameters.values)
       expectCheckpointError(path, "0.weight is [8, 784] in the file but the model has [4, 784] (and 2 more): "
                     + "make the model with `model mlp 8` first") {
         try Checkpoint.loadWeights(into: model, from: path)
@@ -62,7 +62,7 @@ import Testing
 
   @Test func unreadableFiles() throws {
     try withDirectory { directory in
-      let model = MLP(sizes: sizes, seed: 2), before = fingerprint(model.parameters.values)
+      let model = Sequential(sizes: sizes, seed: 2), before = fingerprint(model.parameters.values)
       let short = directory + "/short.safetensors"
       try Data("hello".utf8).write(to: URL(fileURLWithPath: short))
       expectCheckpointError(short, "the file has 5 bytes, too short for the 8-byte header length") {
@@ -80,7 +80,7 @@ import Testing
 
   @Test func layerSizesNeedsLayersThatChain() throws {
     try withDirectory { directory in
-      let good = parameters(MLP(sizes: sizes, seed: 1))
+      let good = parameters(Sequential(sizes: sizes, seed: 1))
       let broken = try file(directory, good.map { ($0.name, $0.name == "2.weight" ? Tensor(rows: 4, columns: 7) : $0.tensor) })
       expectCheckpointError(broken, "2.weight is [4, 7]: it does not take the 5 features that 0.weight gives") {
         _ = try Checkpoint.layerSizes(in: broken)

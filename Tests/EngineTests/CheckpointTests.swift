@@ -8,7 +8,7 @@ import Testing
   @Test func weightsRoundTripUnderPyTorchsNames() throws {
     try withDirectory { directory in
       let path = directory + "/w.safetensors"
-      let a = MLP(sizes: sizes, seed: 1), b = MLP(sizes: sizes, seed: 2)
+      let a = Sequential(sizes: sizes, seed: 1), b = Sequential(sizes: sizes, seed: 2)
       try Checkpoint.saveWeights(a, to: path, metadata: ["note": "hi"])
       let file = try SafeTensors.read(path)
       #expect(file.order == ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"])
@@ -80,7 +80,7 @@ import Testing
       #expect(position.nextBatch == 3 && position.steps == 1 && position.microBatches == 1)
       #expect(position.samples == 4 && position.plannedMicroBatches == 2 && position.plannedSamples == 8)
       // A training state's weights also load on their own.
-      let c = MLP(sizes: sizes, seed: 3)
+      let c = Sequential(sizes: sizes, seed: 3)
       try Checkpoint.loadWeights(into: c, from: path)
       #expect(fingerprint(c.parameters.values) == fingerprint(a.model.parameters.values))
       // The cursor and the open window come back too: both finish the window and train on alike.
@@ -98,7 +98,7 @@ import Testing
     try withDirectory { directory in
       let path = directory + "/bn.safetensors"
       func bnTrainer(seed: UInt64) -> Trainer {
-        let model = MLP(sizes: sizes, seed: seed, batchNorm: true)
+        let model = Sequential(sizes: sizes, seed: seed, batchNorm: true)
         return Trainer(model: model, optimizer: SGD(model.parameters, pool: { model.pool }, learningRate: 0.1),
                        accumulator: Accumulator(schedule: AccumulationSchedule(2)))
       }
@@ -134,7 +134,7 @@ import Testing
   @Test func pyTorchFixtureWeightsLoad() throws {
     try withDirectory { directory in
       let fixture = try SafeTensors.read(torchFixture)
-      let model = MLP(sizes: [784, 32, 16, 10], seed: 5), before = fingerprint(model.parameters.values)
+      let model = Sequential(sizes: [784, 32, 16, 10], seed: 5), before = fingerprint(model.parameters.values)
       let error = #expect(throws: CheckpointError.self) { try Checkpoint.loadWeights(into: model, from: torchFixture) }
       #expect(error?.message.hasPrefix("unexpected ") == true, "\(error.map(String.init(describing:)) ?? "")")
       #expect(error?.message.contains("x, ") == true || error?.message.contains("accum.") == true)
@@ -152,7 +152,7 @@ import Testing
   @Test func theTutorialsNeuralNetworkPrefixIsAccepted() throws {
     try withDirectory { directory in
       let path = directory + "/nn.safetensors"
-      let a = MLP(sizes: sizes, seed: 1), b = MLP(sizes: sizes, seed: 2)
+      let a = Sequential(sizes: sizes, seed: 1), b = Sequential(sizes: sizes, seed: 2)
       try SafeTensors.write(a.parameters.parameters.map { ("linear_relu_stack." + $0.name, $0.value) }, to: path)
       #expect(try Checkpoint.layerSizes(in: path) == sizes)
       try Checkpoint.loadWeights(into: b, from: path)

@@ -160,7 +160,7 @@ import Testing
 @Suite struct GradientNormTests {
   @Test(arguments: [1, 2, 3])
   func threadedNormEqualsTheExactOne(threads: Int) {
-    let model = MLP(sizes: [50, 70, 10], seed: 4, threads: threads)
+    let model = Sequential(sizes: [50, 70, 10], seed: 4, threads: threads)
     var rng = RandomNumbers(seed: 9)
     for i in 0..<model.parameters.grads.count { model.parameters.grads[i] = rng.uniform(1) }
     let exact = model.parameters.grads.norm

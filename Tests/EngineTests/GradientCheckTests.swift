@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct GradientCheckTests {
   /// Loss of `model` on the whole source (one batch) without touching gradients.
-  func loss(_ model: MLP, _ source: ArraySource) -> Double {
+  func loss(_ model: Sequential, _ source: ArraySource) -> Double {
     let b = Batch(capacity: source.batchSize, features: source.features)
     source.fill(b, index: 0)
     return Double(CrossEntropy.evaluate(logits: model.forward(b.x), labels: b.y).loss)

@@ -10,7 +10,7 @@ private func stored<T>(_ object: AnyObject, _ name: String, as: T.Type) -> T? {
 
 @Suite struct MemoryReportTests {
   @Test func tutorialNetworkByHand() {
-    let model = MLP(sizes: [784, 512, 512, 10], seed: 0)
+    let model = Sequential(sizes: [784, 512, 512, 10], seed: 0)
     let sgd = MemoryReport(model: model, optimizerStateBytes: 0, batch: 64)
     #expect(model.parameterCount == 669_706)
     #expect(sgd.parameters == 2_678_824 && sgd.gradients == 2_678_824 && sgd.optimizerState == 0)

@@ -73,11 +73,11 @@ import Testing
 
   @Test func equivalenceReportIsTinyForAveragedAndNTimesForUndivided() {
     let source = ArraySource(count: 64, features: 20, classes: 10, batchSize: 16, seed: 5)
-    let model = MLP(sizes: [20, 96, 64, 10], seed: 3)
+    let model = Sequential(sizes: [20, 96, 64, 10], seed: 3)
     let batches = (0..<4).map { i -> Batch in
       let b = Batch(capacity: 16, features: 20); source.fill(b, index: i); return b
     }
-    let sgd: (MLP) -> Optimizer = { m in SGD(m.parameters, pool: { m.pool }, learningRate: 0.1) }
+    let sgd: (Sequential) -> Optimizer = { m in SGD(m.parameters, pool: { m.pool }, learningRate: 0.1) }
     let before = model.parameters.values.clone()
     let good = Equivalence.compare(model, microBatches: batches, scales: [0.25, 0.25, 0.25, 0.25], optimizer: sgd)
     #expect(good.worstGradient < 1e-5 && good.worstWeights < 1e-5, "\(good.worstGradient)")

@@ -46,7 +46,7 @@ func relativeDifference(_ a: Tensor, _ b: Tensor) -> Double {
 
 func makeTrainer(sizes: [Int], seed: UInt64 = 1, threads: Int = 1, lr: Float = 0.1,
                  accumulate: Int = 1) -> Trainer {
-  let model = MLP(sizes: sizes, seed: seed, threads: threads)
+  let model = Sequential(sizes: sizes, seed: seed, threads: threads)
   let sgd = SGD(model.parameters, pool: { model.pool }, learningRate: lr)
   return Trainer(model: model, optimizer: sgd,
                  accumulator: Accumulator(schedule: AccumulationSchedule(accumulate)))

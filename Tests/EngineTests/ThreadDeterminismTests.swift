@@ -21,7 +21,7 @@ import Testing
   ]
 
   func trainer(_ c: Case, threads: Int) -> Trainer {
-    let model = MLP(sizes: c.sizes, seed: 11, threads: threads, batchNorm: c.batchNorm, dropout: c.dropout)
+    let model = Sequential(sizes: c.sizes, seed: 11, threads: threads, batchNorm: c.batchNorm, dropout: c.dropout)
     let sgd = SGD(model.parameters, pool: { model.pool }, learningRate: 0.05)
     return Trainer(model: model, optimizer: sgd, accumulator: Accumulator(schedule: AccumulationSchedule(4)))
   }

@@ -16,7 +16,7 @@ import Testing
   init() throws { file = try SafeTensors.read(Self.fixture).tensors }
 
   func trainer(threads: Int = 1, batch: Int = 64, accumulate: Int = 1) -> (Trainer, ArraySource) {
-    let model = MLP(sizes: [784, 32, 16, 10], seed: 0, threads: threads)
+    let model = Sequential(sizes: [784, 32, 16, 10], seed: 0, threads: threads)
     for p in model.parameters.parameters { p.value.copy(from: file[p.name]!) }
     let x = file["x"]!, y = file["y"]!
     let rows = (0..<x.rows).map { r in (0..<x.columns).map { x[r, $0] } }
@@ -54,7 +54,7 @@ import Testing
   /// what is compared is the update rule: where g + λ·p nearly cancels (Adam's L2 decay), the
   /// first update is lr·d/(|d| + ε) with |d| the size of ε, and float rounding of the gradient,
   /// which differs between BLAS kernels, would move that weight by ~1e-5 on its own.
-  func threeSteps(_ name: String, _ make: (MLP) -> Optimizer) throws {
+  func threeSteps(_ name: String, _ make: (Sequential) -> Optimizer) throws {
     let (t, source) = trainer()
     t.optimizer = make(t.model)
     for k in 0..<3 {

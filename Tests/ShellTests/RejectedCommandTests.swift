@@ -97,8 +97,8 @@ import Testing
     defer { folder.remove() }
     let t = try busySession()
     try t.run("save grads \(folder.file("grads.safetensors"))")
-    try Checkpoint.saveWeights(MLP(sizes: [784, 8, 5], seed: 0), to: folder.file("five-classes.safetensors"))
-    try Checkpoint.saveWeights(MLP(sizes: [100, 8, 10], seed: 0), to: folder.file("small-images.safetensors"))
+    try Checkpoint.saveWeights(Sequential(sizes: [784, 8, 5], seed: 0), to: folder.file("five-classes.safetensors"))
+    try Checkpoint.saveWeights(Sequential(sizes: [100, 8, 10], seed: 0), to: folder.file("small-images.safetensors"))
     try "not a safetensors file".write(toFile: folder.file("text.safetensors"), atomically: true, encoding: .utf8)
     try Data().write(to: URL(fileURLWithPath: folder.file("empty.safetensors")))
     expectRejected([

@@ -183,6 +183,3 @@ public final class Sequential: @unchecked Sendable {
     modules.map { m in ((m.index.map { "\($0): " } ?? "") + m.name, m.shape, m.parameters) }
   }
 }
-
-/// The old name, while tests move over.
-public typealias MLP = Sequential

@@ -146,7 +146,7 @@ struct SafeTensorsMutator {
     let name: String
     let bytes: [UInt8]
     /// A model of the sizes the file was written for (or a small one), to load it into.
-    let model: () -> MLP
+    let model: () -> Sequential
     /// A trainer to load a training state into.
     let trainer: (() -> Trainer)?
   }
@@ -157,15 +157,15 @@ struct SafeTensorsMutator {
     for fixture in ["safetensors_dtypes", "safetensors_python", "torch_mlp"] {
       let path = fixtureDirectory + "/\(fixture).safetensors"
       let fileSizes = try? Checkpoint.layerSizes(in: path)
-      result.append(Base(name: fixture, bytes: try bytes(path), model: { MLP(sizes: fileSizes ?? sizes, seed: 5) }, trainer: nil))
+      result.append(Base(name: fixture, bytes: try bytes(path), model: { Sequential(sizes: fileSizes ?? sizes, seed: 5) }, trainer: nil))
     }
-    let plain = MLP(sizes: sizes, seed: 1)
+    let plain = Sequential(sizes: sizes, seed: 1)
     try Checkpoint.saveWeights(plain, to: directory + "/weights.safetensors")
-    result.append(Base(name: "weights", bytes: try bytes(directory + "/weights.safetensors"), model: { MLP(sizes: sizes, seed: 2) }, trainer: nil))
-    let normed = MLP(sizes: sizes, seed: 1, batchNorm: true)
+    result.append(Base(name: "weights", bytes: try bytes(directory + "/weights.safetensors"), model: { Sequential(sizes: sizes, seed: 2) }, trainer: nil))
+    let normed = Sequential(sizes: sizes, seed: 1, batchNorm: true)
     try Checkpoint.saveWeights(normed, to: directory + "/batchnorm.safetensors")
     result.append(Base(name: "batchnorm weights", bytes: try bytes(directory + "/batchnorm.safetensors"),
-                       model: { MLP(sizes: sizes, seed: 2, batchNorm: true) }, trainer: nil))
+                       model: { Sequential(sizes: sizes, seed: 2, batchNorm: true) }, trainer: nil))
     let data = source()
     for kind in OptimizerKind.allCases {
       let t = trainer(kind, seed: 1)
@@ -173,9 +173,9 @@ struct SafeTensorsMutator {
       _ = try t.backward(data)   // a window left open
       try Checkpoint.saveGradients(t.model, to: directory + "/grads.safetensors")
       try Checkpoint.saveTrainingState(t, to: directory + "/state.safetensors", metadata: ["gashell.model": "mlp 5 4"])
-      result.append(Base(name: "gradients \(kind)", bytes: try bytes(directory + "/grads.safetensors"), model: { MLP(sizes: sizes, seed: 2) }, trainer: nil))
+      result.append(Base(name: "gradients \(kind)", bytes: try bytes(directory + "/grads.safetensors"), model: { Sequential(sizes: sizes, seed: 2) }, trainer: nil))
       result.append(Base(name: "training state \(kind)", bytes: try bytes(directory + "/state.safetensors"),
-                         model: { MLP(sizes: sizes, seed: 2) }, trainer: { trainer(kind, seed: 2) }))
+                         model: { Sequential(sizes: sizes, seed: 2) }, trainer: { trainer(kind, seed: 2) }))
     }
     return result
   }
@@ -209,7 +209,7 @@ struct SafeTensorsMutator {
         do {
           let fileSizes = try Checkpoint.layerSizes(in: path)
           if fileSizes.allSatisfy({ $0 > 0 && $0 <= 4096 }) && fileSizes.count <= 10 {
-            do { try Checkpoint.loadWeights(into: MLP(sizes: fileSizes, seed: 0), from: path) } catch {
+            do { try Checkpoint.loadWeights(into: Sequential(sizes: fileSizes, seed: 0), from: path) } catch {
               finding("\(what): layerSizes says \(fileSizes) but such a model does not load it: \(error)")
             }
           }

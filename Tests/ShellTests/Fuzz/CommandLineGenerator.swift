@@ -36,12 +36,12 @@ struct FuzzFiles {
                  test: SyntheticImages.make(count: 10, rows: 27, columns: 28, seed: 14))
     try Data("not a safetensors file".utf8).write(to: URL(fileURLWithPath: path + "/text.safetensors"))
     try Data().write(to: URL(fileURLWithPath: path + "/empty.safetensors"))
-    try Checkpoint.saveWeights(MLP(sizes: [784, 8, 5], seed: 0), to: path + "/five.safetensors")
+    try Checkpoint.saveWeights(Sequential(sizes: [784, 8, 5], seed: 0), to: path + "/five.safetensors")
     // Finite weights so large that the first forward pass overflows: the NaN path, without diverging first.
-    let huge = MLP(sizes: [784, 8, 8, 10], seed: 0)
+    let huge = Sequential(sizes: [784, 8, 8, 10], seed: 0)
     for i in 0..<huge.parameters.values.count { huge.parameters.values[i] = i % 2 == 0 ? 3e37 : -3e37 }
     try Checkpoint.saveWeights(huge, to: path + "/huge.safetensors")
-    let nan = MLP(sizes: [784, 8, 8, 10], seed: 0)
+    let nan = Sequential(sizes: [784, 8, 8, 10], seed: 0)
     nan.parameters.values[5] = .nan
     try Checkpoint.saveWeights(nan, to: path + "/nan.safetensors")
   }
