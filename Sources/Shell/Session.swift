@@ -164,7 +164,8 @@ public final class Session {
   func requireNextMicroBatch(training: Bool) throws -> (train: DataLoader, trainer: Trainer) {
     let loaders = try requireData()
     let t = try requireTrainer()
-    let size = loaders.train.size(ofBatch: t.nextBatch)
+    // A state loaded over a smaller data set can leave the cursor past its epoch's end.
+    let size = loaders.train.size(ofBatch: t.nextPosition(in: loaders.train).batch)
     if training { try requireBatchNormSamples(t, size, "the next micro-batch") }
     try Memory.check(self, batch: size)
     return (loaders.train, t)

@@ -1,5 +1,6 @@
 // BoundedCostTests.swift — what a long session must not turn into: a `save transcript` that
 // Ctrl-C cannot stop, and a NaN that leaves the session in a state no command can explain.
+import Datasets
 import Foundation
 import Testing
 @testable import Shell
@@ -32,5 +33,23 @@ import Testing
     #expect(trainer.model.parameters.values.firstNonFinite == nil)
     #expect(trainer.model.parameters.grads.maxAbs == 0 && t.session.prompt == "ga> ")
     #expect(!t.runReportingErrors("step").ok)   // nothing accumulated: nothing to step
+  }
+}
+
+/// Found by the fuzzer: a state saved late in an epoch, loaded over a smaller data set, left the
+/// cursor past that data's epoch; `forward`, `backward` and `compare` read the batch there and trapped.
+@Suite struct CursorPastEpochTests {
+  @Test func aStateLoadedOverSmallerDataGoesOnFromTheNextEpoch() throws {
+    let folder = try ScratchFolder()
+    defer { folder.remove() }
+    let t = TestSession()   // 200 synthetic training images
+    try t.run(["model mlp 8", "set batch 10", "set accumulate 2"])
+    for _ in 0..<18 { try t.run("backward"); if t.session.prompt == "ga 2/2> " { try t.run("step") } }
+    try t.run("save state \(folder.file("late.state"))")          // cursor at batch 19 of 20
+    t.session.setData(train: SyntheticImages.make(count: 50, seed: 1), test: SyntheticImages.make(count: 20, seed: 2),
+                      directory: "smaller")                          // 5 batches an epoch
+    try t.run("load state \(folder.file("late.state"))")
+    try t.run(["forward", "compare", "backward"])
+    #expect(t.trainer!.epoch == 1 && t.trainer!.nextBatch == 1)
   }
 }

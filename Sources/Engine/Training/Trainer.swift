@@ -232,6 +232,12 @@ public final class Trainer: @unchecked Sendable {
     return batch
   }
 
+  /// Where the next micro-batch of `source` comes from: the cursor, or the next epoch's first batch
+  /// when a restored cursor lies past the end of this source's epoch (`backward` moves it there).
+  public func nextPosition(in source: BatchSource) -> (epoch: Int, batch: Int) {
+    nextBatch >= source.batchesPerEpoch ? (epoch + 1, 0) : (epoch, nextBatch)
+  }
+
   /// A cursor restored past the end of this source's epoch (saved with a smaller batch size):
   /// that epoch is over, so the next one begins.
   private func wrapCursor(_ source: BatchSource) {

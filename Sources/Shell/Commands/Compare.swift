@@ -18,25 +18,26 @@ extension Command {
       let loaders = try session.requireData()
       let t = try session.requireTrainer()
       let train = loaders.train
-      let n = t.accumulator.rules.schedule.factor(forEpoch: t.epoch)
+      let (epoch, next) = t.nextPosition(in: train)   // past a smaller data set's epoch: the next one's start
+      let n = t.accumulator.rules.schedule.factor(forEpoch: epoch)
       guard n > 1 else { throw ShellError("accumulate is 1: nothing to compare — `set accumulate 4` first") }
       // The window the rules would plan from here: at an epoch's end it may be short, and it never
       // repeats a batch (accumulate may exceed the batches in an epoch of a small subset).
       var rules = t.accumulator
       rules.closeWindow()
-      _ = rules.scale(forBatch: t.nextBatch, epoch: t.epoch, of: train)
+      _ = rules.scale(forBatch: next, epoch: epoch, of: train)
       let k = min(rules.plannedMicroBatches, train.batchesPerEpoch)
       guard k > 1 else {
-        throw ShellError("the next window, at the end of epoch \(t.epoch + 1), holds 1 micro-batch: nothing to compare — "
+        throw ShellError("the next window, at the end of epoch \(epoch + 1), holds 1 micro-batch: nothing to compare — "
           + "`backward` and `step` move past it")
       }
-      let indices = (0..<k).map { (t.nextBatch + $0) % train.batchesPerEpoch }
+      let indices = (0..<k).map { (next + $0) % train.batchesPerEpoch }
       let rows = indices.reduce(0) { $0 + train.size(ofBatch: $1) }
       try session.requireBatchNormSamples(t, indices.map(train.size(ofBatch:)).min()!, "a micro-batch to compare")
       try Memory.check(session, batch: rows, for: "the activations of the large batch")
 
       // The micro-batches the next window would see, and the scales the rules give them.
-      train.startEpoch(t.epoch)
+      train.startEpoch(epoch)
       var batches: [Batch] = []
       for i in indices {
         let b = Batch(capacity: train.size(ofBatch: i), features: train.features)
@@ -46,7 +47,7 @@ extension Command {
       rules.closeWindow()
       let scales = indices.map { i in
         defer { rules.accumulated(samples: train.size(ofBatch: i)) }  // one window, planned once
-        return rules.scale(forBatch: i, epoch: t.epoch, of: train)
+        return rules.scale(forBatch: i, epoch: epoch, of: train)
       }
       let report = Equivalence.compare(t.model, microBatches: batches, scales: scales) { m in session.makeOptimizer(for: m) }
 

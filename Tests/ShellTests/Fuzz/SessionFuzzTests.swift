@@ -1,7 +1,9 @@
 // SessionFuzzTests.swift — the session fuzzer's entry points: a short seeded slice in every
 // `swift test`, and a long run chosen by the environment:
 //   GASHELL_FUZZ_LINES=100000 GASHELL_FUZZ_SEED=7 swift test --skip-build --filter SessionFuzz
-// and a few directed checks of what the fuzzer relies on.
+// GASHELL_FUZZ_AVOID=cursor-past-epoch steps around a known crash so a long run goes on past it;
+// GASHELL_FUZZ_REPLAY=FILE runs a session log again (the log a crash leaves beside the scratch folder).
+// And a few directed checks of what the fuzzer relies on.
 
 import Engine
 import Foundation

@@ -90,7 +90,7 @@ func commandWord(_ line: String) -> String {
 struct FuzzReport: CustomStringConvertible {
   var seed: UInt64 = 0
   var lines = 0, succeeded = 0, rejected = 0, blank = 0, skipped = 0, rewritten = 0, sessions = 0, avoided = 0
-  var seconds = 0.0
+  var seconds = 0.0, shrinkSeconds = 0.0
   var slowest = (seconds: 0.0, line: "")
   var errorsByCommand: [String: Int] = [:]
   var successesByCommand: [String: Int] = [:]
@@ -102,7 +102,8 @@ struct FuzzReport: CustomStringConvertible {
 
   var description: String {
     var s = "session fuzz, seed \(seed): \(lines) lines in \(String(format: "%.1f", seconds)) s "
-      + "(\(String(format: "%.0f", Double(lines) / max(seconds, 1e-9))) lines/s), \(sessions) sessions\n"
+      + "(\(String(format: "%.0f", Double(lines) / max(seconds - shrinkSeconds, 1e-9))) lines/s not counting "
+      + "\(String(format: "%.1f", shrinkSeconds)) s of shrinking findings), \(sessions) sessions\n"
     s += "  \(succeeded) succeeded, \(rejected) errors seen, \(blank) blank or comments; \(rewritten) rewritten and \(skipped) skipped to stay cheap or inside the scratch folder\n"
     if avoided > 0 { s += "  \(avoided) of the skipped lines would have walked into a known crash (GASHELL_FUZZ_AVOID)\n" }
     s += "  successes by command: " + successesByCommand.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
@@ -208,10 +209,11 @@ final class SessionFuzzer {
         report.findings.append(finding)
       }
       if t.session.wantsToQuit { try newSession(&report, data: generator.chance(0.75)) }
-      if n % 10_000 == 0 { report.seconds = now() - start; progress?(report) }
+      if n % 10_000 == 0 { (report.seconds, report.shrinkSeconds) = (now() - start, shrinkUsed); progress?(report) }
     }
     CrashNote.set("")
     report.seconds = now() - start
+    report.shrinkSeconds = shrinkUsed
     return report
   }
 
