@@ -319,7 +319,8 @@ public enum Checkpoint {
 
   /// "a, b, c" or "a, b, c, d, e, … (12 in all)".
   private static func list(_ names: [String]) -> String {
-    names.count <= 5 ? names.joined(separator: ", ")
+    let names = names.map(oneLine)   // a name holding a newline must not split the error line
+    return names.count <= 5 ? names.joined(separator: ", ")
       : names.prefix(5).joined(separator: ", ") + ", … (\(names.count) in all)"
   }
 }

@@ -19,7 +19,7 @@ struct FuzzFiles {
   /// Names `save` and `load` are given: weights, gradients, states, plots, records, odd names.
   var files: [String] {
     ["w1.safetensors", "w2.safetensors", "g.safetensors", "s1.state", "s2.state", "text.safetensors",
-     "empty.safetensors", "five.safetensors", "huge.safetensors", "nan.safetensors", "plot.svg", "loss.SVG", "nb.ipynb", "t.txt", "t2.txt",
+     "empty.safetensors", "five.safetensors", "huge.safetensors", "big.safetensors", "nan.safetensors", "plot.svg", "loss.SVG", "nb.ipynb", "t.txt", "t2.txt",
      "my run.safetensors", "é-批量-🙂.safetensors", "dir", "missing/w.safetensors", "w1.safetensors/x"]
       .map { path + "/" + $0 }
   }
@@ -41,6 +41,11 @@ struct FuzzFiles {
     let huge = Sequential(sizes: [784, 8, 8, 10], seed: 0)
     for i in 0..<huge.parameters.values.count { huge.parameters.values[i] = i % 2 == 0 ? 3e37 : -3e37 }
     try Checkpoint.saveWeights(huge, to: path + "/huge.safetensors")
+    // Weights of 1e10 with zero biases: the logits stay finite (about 1e34), the loss too, but the
+    // last layer's gradient is about 1e22, whose square no Float holds (Adam's second moment).
+    let big = Sequential(sizes: [784, 8, 8, 10], seed: 0)
+    for p in big.parameters.parameters { for i in 0..<p.value.count { p.value[i] = p.name.hasSuffix("weight") ? 1e10 : 0 } }
+    try Checkpoint.saveWeights(big, to: path + "/big.safetensors")
     let nan = Sequential(sizes: [784, 8, 8, 10], seed: 0)
     nan.parameters.values[5] = .nan
     try Checkpoint.saveWeights(nan, to: path + "/nan.safetensors")
@@ -218,7 +223,7 @@ struct CommandLineGenerator {
   mutating func fileWord(for what: String = "") -> String {
     let suited: [String] = switch what {
     case "state": ["s1.state", "s2.state"]
-    case "weights": ["w1.safetensors", "w2.safetensors", "huge.safetensors", "my run.safetensors"]
+    case "weights": ["w1.safetensors", "w2.safetensors", "huge.safetensors", "big.safetensors", "my run.safetensors"]
     case "grads": ["g.safetensors"]
     case "notebook": ["nb.ipynb"]
     case "transcript": ["t.txt", "t2.txt"]

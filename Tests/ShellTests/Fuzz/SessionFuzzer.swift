@@ -39,6 +39,8 @@ struct FuzzState: Equatable {
 
 /// A line's result as the checks see it.
 struct FuzzOutcome {
+  /// The session's state after the line: taken once, as hashing the weights is the fuzzer's main cost.
+  var after: FuzzState!
   var printed = ""
   var error: (any Error)?
   var seconds = 0.0
@@ -93,6 +95,9 @@ struct FuzzReport: CustomStringConvertible {
   var seconds = 0.0, shrinkSeconds = 0.0
   var slowest = (seconds: 0.0, line: "")
   var errorsByCommand: [String: Int] = [:]
+  var secondsByCommand: [String: Double] = [:]
+  /// The slowest lines, with the model they ran on: where a long run's time goes.
+  var slowLines: [(seconds: Double, line: String, model: String)] = []
   var successesByCommand: [String: Int] = [:]
   /// How deep the lines went: steps applied, windows opened, divergences caught, states loaded.
   var milestones: [String: Int] = [:]
@@ -109,6 +114,8 @@ struct FuzzReport: CustomStringConvertible {
     s += "  successes by command: " + successesByCommand.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
     s += "  milestones: " + milestones.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
     s += "  errors by command: " + errorsByCommand.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+    s += "  seconds by command: " + secondsByCommand.sorted { $0.value > $1.value }.prefix(8).map { "\($0.key) \(String(format: "%.1f", $0.value))" }.joined(separator: ", ") + "\n"
+    for l in slowLines { s += "  slow: \(String(format: "%.2f", l.seconds)) s \(visible(l.line)) on \(l.model)\n" }
     s += "  slowest line \(String(format: "%.2f", slowest.seconds)) s: \(visible(slowest.line))\n"
     for (kind, o) in observations.sorted(by: { $0.key < $1.key }) {
       s += "  observation [\(kind)] \(o.count) lines, first line \(o.number): \(visible(o.line))\n    \(o.detail)\n"
@@ -128,6 +135,8 @@ final class SessionFuzzer {
   private var sessionLines: [String] = []
   /// What each file saved in this session holds: the state of the session when it was written.
   private var saved: SavedFiles = [:]
+  /// The state after the last line run in this session, which is the state before the next.
+  private var lastState: FuzzState?
   typealias SavedFiles = [String: (what: String, state: FuzzState)]
   /// Time given to shrinking findings, in all.
   var shrinkBudget = 60.0
@@ -136,6 +145,10 @@ final class SessionFuzzer {
   /// Work a line may cost: samples × parameters × 3 (forward and backward), and micro-batches.
   var workLimit = 3e8
   var microBatchLimit = 4000
+  /// The seconds a line may be expected to take, once the model's speed is measured.
+  var secondsLimit = 0.4
+  /// The current model's measured seconds per unit of work (samples × parameters × 3), from its last `backward`.
+  private var speed: (model: ObjectIdentifier, secondsPerWork: Double)?
   /// Known crashes not to walk into again (GASHELL_FUZZ_AVOID=cursor-past-epoch), so a long run
   /// explores past them; off by default, so the fuzz still finds them.
   var avoid: Set<String> = []
@@ -168,11 +181,20 @@ final class SessionFuzzer {
       guard let line = guarded(generated, &report) else { report.skipped += 1; continue }
       logLine(line)
       CrashNote.set("session fuzz crashed: seed \(seed) line \(n): \(visible(line)); this session's lines are in \(logPath)\n")
-      let before = FuzzState(t)
+      let before = lastState ?? FuzzState(t)
       let outcome = execute(line, in: t)
+      if outcome.error == nil, commandWord(line) == "backward", let tr = t.session.trainer, let train = t.session.train {
+        let work = Double(min(t.session.settings.batch, train.count)) * Double(tr.model.parameterCount) * 3
+        speed = (ObjectIdentifier(tr.model), max(outcome.seconds, 1e-6) / work)
+      }
       sessionLines.append(line)
       report.lines += 1
       if outcome.seconds > report.slowest.seconds { report.slowest = (outcome.seconds, line) }
+      report.secondsByCommand[commandWord(line), default: 0] += outcome.seconds
+      if outcome.seconds > (report.slowLines.count < 5 ? 0 : report.slowLines.last!.seconds) {
+        let model = t.session.trainer.map { "\($0.model.parameterCount) parameters, batch \(t.session.settings.batch), accumulate \(t.session.settings.accumulation.schedule), data \(t.session.train?.count ?? 0)" } ?? "no model"
+        report.slowLines = Array((report.slowLines + [(outcome.seconds, line, model)]).sorted { $0.seconds > $1.seconds }.prefix(5))
+      }
       if isBlank(line) { report.blank += 1 } else if outcome.error == nil {
         report.succeeded += 1
         report.successesByCommand[commandWord(line), default: 0] += 1
@@ -180,6 +202,7 @@ final class SessionFuzzer {
         report.rejected += 1
         report.errorsByCommand[commandWord(line), default: 0] += 1
       }
+      lastState = outcome.after
       note(line, before: before, outcome: outcome, in: &report)
       if outcome.error == nil, let shown = outcome.printed.replacingOccurrences(of: "nan.safetensors", with: "").split(whereSeparator: \.isNewline).first(where: { row in
         row.split(whereSeparator: { !$0.isLetter }).contains { ["nan", "inf"].contains($0.lowercased()) } }) {
@@ -237,6 +260,7 @@ final class SessionFuzzer {
     sessionHasData = data
     sessionLines = []
     saved = [:]
+    lastState = nil
     report.sessions += 1
   }
 
@@ -254,6 +278,7 @@ final class SessionFuzzer {
       outcome.printed = t.printed
     }
     outcome.seconds = now() - start
+    outcome.after = FuzzState(t)
     return outcome
   }
 
@@ -286,19 +311,30 @@ final class SessionFuzzer {
         report.avoided += 1
         return nil
       }
-      let p = Double(trainer.model.parameterCount)
+      // Work is samples × parameters × 3; a convolution does far more per parameter than a Linear
+      // layer, and once a `backward` of this model was timed, its measured speed is used instead.
+      let measured = speed.flatMap { $0.model == ObjectIdentifier(trainer.model) ? $0.secondsPerWork : nil }
+      let p = Double(trainer.model.parameterCount) * (measured == nil && trainer.model.layers.contains { $0 is Conv2d } ? 40 : 1)
+      let workLimit = measured.map { secondsLimit / $0 } ?? workLimit
       let b = min(s.settings.batch, train.count), nb = (train.count + b - 1) / b
       let n = max(s.settings.wrap ?? 1, s.settings.accumulation.schedule.changes.map(\.factor).max() ?? 1)
+      // Each epoch's test allocates a batch of the nominal size (60000 × 784 floats at batch 60000).
+      // About 3 ns a float, in the units of the limit: the work's when measured, else nanoseconds.
+      let perEpoch = Double(s.settings.batch) * 784 * 3 * (measured.map { 1e-9 / $0 } ?? 1)
       func cost(_ line: [String]) -> (work: Double, microBatches: Double) {
         let count = line.count > 1 ? Int(line[1].replacingOccurrences(of: "_", with: "")) ?? 1 : 1
         switch command.name {
         case "train" where line.count == 3:
-          let mbs = Double(max(1, count)) * Double(n + 1) + Double(n)
+          // A window counting samples (fastai) aims at N·B samples of the nominal batch B, however
+          // few the data holds: with batch 60000 on 2 images one step takes 30,000 epochs.
+          let perStep = s.settings.accumulation.countsSamples
+            ? (Double(n) * Double(s.settings.batch) / (Double(train.count) / Double(nb))).rounded(.up) + 1 : Double(n + 1)
+          let mbs = Double(max(1, count)) * perStep + perStep
           let epochs = mbs / Double(nb) + 1
-          return ((mbs * Double(b) * 3 + epochs * Double(test.count)) * p, mbs)
+          return ((mbs * Double(b) * 3 + epochs * Double(test.count)) * p + epochs * perEpoch, mbs)
         case "train":
           let epochs = Double(max(1, count)) + 1
-          return ((epochs * Double(train.count) * 3 + epochs * Double(test.count)) * p, epochs * Double(nb))
+          return ((epochs * Double(train.count) * 3 + epochs * Double(test.count)) * p + epochs * perEpoch, epochs * Double(nb))
         case "profile": return (Double(line.count > 1 ? count : 20) * Double(b) * 3 * p, Double(line.count > 1 ? count : 20))
         case "compare": return (Double(2 * min(n, nb) * b) * 3 * p, Double(2 * min(n, nb)))
         case "test": return (Double(test.count) * p, 0)
@@ -319,7 +355,7 @@ final class SessionFuzzer {
 
   /// Counts what shows the fuzz reached deep states, not just error paths.
   private func note(_ line: String, before: FuzzState, outcome: FuzzOutcome, in report: inout FuzzReport) {
-    let after = FuzzState(t)
+    let after: FuzzState = outcome.after
     let (b, a) = (before.counters, after.counters)
     func count(_ what: String) { report.milestones[what, default: 0] += 1 }
     if b.count == 6 && a.count == 6 {
@@ -342,7 +378,7 @@ final class SessionFuzzer {
     guard outcome.error == nil, let words = try? Words.split(line.trimmingCharacters(in: .whitespaces)),
           words.count >= 3, let verb = words.first, verb == "save" || verb == "load" else { return [] }
     let path = Command.canonicalPath(words.last!)
-    let now = FuzzState(t)
+    let now: FuzzState = outcome.after
     if verb == "save" {
       saved[path] = (words[1], now)
       return recordViolations(words[1], file: FileName.expanded(words.last!), in: t)
@@ -402,7 +438,7 @@ final class SessionFuzzer {
     var found: [FuzzViolation] = []
     func fail(_ kind: String, _ detail: String) { found.append(FuzzViolation(kind: kind, detail: detail)) }
     let s = t.session
-    let after = FuzzState(t)
+    let after: FuzzState = outcome.after
     let command = commandWord(line)
     let words = (try? Words.split(line.trimmingCharacters(in: .whitespaces))) ?? []
 
@@ -574,6 +610,7 @@ final class SessionFuzzer {
   private func replayQuietly(_ lines: [String], data: Bool) throws {
     t = TestSession(data: data)
     saved = [:]
+    lastState = nil
     for line in lines { _ = fileViolations(line, outcome: execute(line, in: t), in: t, saved: &saved) }
   }
 
