@@ -89,13 +89,20 @@ public final class Session {
     let trimmed = line.trimmingCharacters(in: .whitespaces)
     if trimmed.isEmpty || trimmed.hasPrefix("#") { return }  // an empty line never repeats a command
     // No command takes a control character, and one echoed back in an error would break the line
-    // (a carriage return, a form feed) or drive the terminal (an escape sequence). Kept as typed
+    // (a carriage return, a form feed) or drive the terminal (an escape sequence). Nor a combining
+    // mark with no letter before it: after a space it joins the space into one character, which a
+    // transcript's reader trims away, so the line would replay as another command. Kept as typed
     // but for those characters, shown as �, so a transcript or notebook of the session reads back.
-    if let control = trimmed.unicodeScalars.first(where: Session.isControl) {
-      cells.append(.code(prompt: prompt, command: String(String.UnicodeScalarView(
-        trimmed.unicodeScalars.map { Session.isControl($0) ? "\u{FFFD}" : $0 })), output: ""))
-      throw ShellError("the line holds a control character (U+\(String(format: "%04X", control.value))) — "
-        + "commands are plain text: retype the line")
+    let unreadable = Session.unreadable(trimmed)
+    if let i = unreadable.first {
+      var kept = Array(trimmed.unicodeScalars)
+      let scalar = kept[i]
+      for j in unreadable { kept[j] = "\u{FFFD}" }
+      cells.append(.code(prompt: prompt, command: String(String.UnicodeScalarView(kept)), output: ""))
+      let code = "U+\(String(format: "%04X", scalar.value))"
+      throw ShellError(Session.isControl(scalar)
+        ? "the line holds a control character (\(code)) — commands are plain text: retype the line"
+        : "the line holds a combining mark (\(code)) with no letter before it — retype the line")
     }
     cells.append(.code(prompt: prompt, command: trimmed, output: ""))
     // No command needs more; a pasted megabyte would otherwise be echoed and spell-checked.
@@ -120,6 +127,18 @@ public final class Session {
   }
 
   static let longestLine = 4096
+
+  /// Where the line's control characters are, and its combining marks that follow white space or
+  /// another such mark (none combines with a letter), as positions among its scalars.
+  static func unreadable(_ line: String) -> [Int] {
+    var found: [Int] = [], previousIsSpace = true
+    for (i, scalar) in line.unicodeScalars.enumerated() {
+      let stray = scalar.properties.isGraphemeExtend && previousIsSpace
+      if isControl(scalar) || stray { found.append(i) }
+      previousIsSpace = stray || scalar.properties.isWhitespace
+    }
+    return found
+  }
 
   /// C0 and C1 controls, DEL, and the Unicode line and paragraph separators; a tab is white space.
   static func isControl(_ scalar: Unicode.Scalar) -> Bool {

@@ -83,7 +83,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case .optimizer: "sgd|adam|adamw [wrap N]"
     case .momentum: "0 ≤ X < 1"
     case .weightDecay: "0 ≤ X < 1"
-    case .seed: "0–2^63"
+    case .seed: "0–2^63−1"   // Int.max: Set reads the seed as an Int
     case .shuffle, .quick: "on|off"
     case .threads: "1–8"
     case .policy: AccumulationPolicy.allCases.map(\.rawValue).joined(separator: "|")

@@ -43,6 +43,7 @@ extension GABench {
     let loadedKiB = PeakMemory.maxRSSKiB
     let timings = takeTurns(
       configs.map { TrainingBenchmark.epochs($0, data: train, threads: threads, warmup: warmup) }
+        + configs.map { TrainingBenchmark.epochs($0, data: train, threads: threads, warmup: warmup, checked: false) }
         + cases.map { ProductsBenchmark.measurement(batch: $0.batch, threading: $0.threading,
                                                     threads: threads, steps: steps($0.batch)) },
       rounds: timedEpochs)
@@ -50,7 +51,7 @@ extension GABench {
     // The products alone: the ceiling is the better of the two ways to thread them.
     var ceiling: [Int: Double] = [:], bestCeiling: [Int: Double] = [:]
     var productRows: [String: [String]] = [:]
-    for (c, t) in zip(cases, timings.dropFirst(configs.count)) {
+    for (c, t) in zip(cases, timings.dropFirst(2 * configs.count)) {
       let gflops = t.rate(Double(steps(c.batch) * c.batch) * flops / 1e9)
       ceiling[c.batch] = max(ceiling[c.batch] ?? 0, gflops.median)
       bestCeiling[c.batch] = max(bestCeiling[c.batch] ?? 0, gflops.best)
@@ -96,14 +97,18 @@ extension GABench {
           target: "≥ 60 %", passed: share >= 0.6))
       }
     }
-    // Already inside the figures above (every step makes it); shown here against a step's time.
+    // Already inside the figures above (every step makes it): the same training without it, run for
+    // run beside them, tells what it costs; the check alone, against a step's time, what it could.
     let check = TrainingBenchmark.nonFiniteCheckSeconds(threads: threads)
-    let shares = zip(configs, timings).map { shape, t in
+    let shares = zip(configs, zip(timings, timings.dropFirst(configs.count))).map { shape, pair in
+      let (on, off) = pair
       let steps = (train.count + shape.batch * shape.accumulate - 1) / (shape.batch * shape.accumulate)
-      return "\(shape.label) \(fixed(100 * check / (t.median / Double(steps)), 2)) %"
+      return "\(shape.label) \(fixed(on.rate(1).median / off.rate(1).median, 3))× "
+        + "(alone \(fixed(100 * check / (on.median / Double(steps)), 1)) % of a step's time)"
     }
-    say("NaN/Inf check of the gradient before each step: \(fixed(check * 1e6, 1)) µs (median of 200), "
-        + "of a step: " + shares.joined(separator: ", ") + "; the loss's check is one comparison")
+    say("NaN/Inf check of the gradient before each step, samples/s with it ÷ without it (medians, taking turns): "
+        + shares.joined(separator: ", ") + "; the check alone \(fixed(check * 1e6, 1)) µs (median of 200, "
+        + "a warm gradient); the loss's check is one comparison")
     say("peak RSS of this process (ru_maxrss): \(grouped(Double(loadedKiB))) KiB before training, "
         + "\(grouped(Double(PeakMemory.maxRSSKiB))) KiB after (all \(configs.count) models alive)")
 

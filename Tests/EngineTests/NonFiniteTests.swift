@@ -28,10 +28,31 @@ import Testing
     let weights = fingerprint(t.model.parameters.values)
     t.model.parameters.parameters[2].grad[1, 3] = -.infinity   // "2.weight" [4, 4]
     let error = try #require(throws: NonFiniteError.self) { try t.step() }
-    #expect(error.place == .gradient(parameter: "2.weight", index: 7, step: 1) && error.value == -.infinity)
+    #expect(error.place == .gradient(parameter: "2.weight", index: 7, step: 1, optimizer: "SGD") && error.value == -.infinity)
     #expect(error.description.hasPrefix("the accumulated gradient holds -inf (2.weight[7]): step 1 is refused"))
     #expect(fingerprint(t.model.parameters.values) == weights)
     #expect(t.model.parameters.grads.maxAbs == 0 && !t.accumulator.isWindowOpen && t.accumulator.steps == 0)
+  }
+
+  /// Found by the fuzzer: with weights of 1e10 a finite gradient of 1e20 made Adam's exp_avg_sq
+  /// inf (PyTorch's too), and the state `save state` wrote then did not load.
+  @Test func aGradientAdamWouldSquareToInfinityRefusesTheStep() throws {
+    let t = makeTrainer(sizes: [3, 4, 2], accumulate: 1)
+    t.optimizer = Adam(t.model.parameters, pool: { t.model.pool })
+    _ = try t.backward(source)
+    let weights = fingerprint(t.model.parameters.values)
+    t.model.parameters.parameters[0].grad[2, 1] = 2e19   // "0.weight" [4, 3]: finite, but its square is not
+    let error = try #require(throws: NonFiniteError.self) { try t.step() }
+    #expect(error.place == .gradient(parameter: "0.weight", index: 7, step: 1, optimizer: "Adam") && error.value == 2e19)
+    #expect(error.description.contains("too large for Adam: its square would overflow exp_avg_sq"))
+    #expect(fingerprint(t.model.parameters.values) == weights)
+    #expect(t.optimizer.state.allSatisfy { $0.tensor.firstNonFinite == nil } && t.optimizer.stepCount == 0)
+    // SGD takes the same gradient: p − lr·g stays finite.
+    let sgd = makeTrainer(sizes: [3, 4, 2], accumulate: 1)
+    _ = try sgd.backward(source)
+    sgd.model.parameters.parameters[0].grad[2, 1] = 2e19
+    try sgd.step()
+    #expect(sgd.model.parameters.values.firstNonFinite == nil)
   }
 
   @Test func trainStopsAtTheFirstBadMicroBatch() throws {
@@ -54,6 +75,9 @@ import Testing
       }
       x.zero(); x[count - 1] = .greatestFiniteMagnitude; x[0] = -.greatestFiniteMagnitude
       #expect(x.firstNonFinite == nil)
+      #expect(x.firstIndex(magnitudeAtLeast: 1e18) == 0)
+      x[0] = 0
+      #expect(x.firstIndex(magnitudeAtLeast: 1e18) == count - 1 || count == 1)
     }
   }
 

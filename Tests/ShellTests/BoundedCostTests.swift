@@ -21,6 +21,27 @@ import Testing
     #expect(try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "ga> show settings").count == 301)
   }
 
+  /// Found by the fuzzer: fastai counts samples, so on 2 images with batch 60,000 one step takes
+  /// 30,000 epochs, each with a test that made room for 60,000 rows. A step may take at most the
+  /// 1,000 epochs `train E` may run, and a batch holds what its data can fill.
+  @Test func trainStepsIsRefusedWhenAStepWouldTakeThousandsOfEpochs() throws {
+    let t = TestSession(data: false)
+    t.session.setData(train: SyntheticImages.make(count: 2, seed: 1), test: SyntheticImages.make(count: 2, seed: 2),
+                      directory: "synthetic")
+    try t.run(["model mlp 8", "set policy fastai", "set batch 60000"])
+    let before = Snapshot(t)
+    let error = try #require(throws: ShellError.self) { try t.run("train 1 steps") }
+    #expect(error.message.hasPrefix("one step would take about 30,000 epochs of 2 images at these settings, more than the 1,000 `train` runs"))
+    #expect(Snapshot(t) == before)
+    #expect(throws: ShellError.self) { try t.run("train 10000000 steps") }
+    try t.run("set batch 1000")                      // 500 epochs a step: allowed, and quick on 2 images
+    try t.run("train 1 steps")
+    #expect(t.trainer?.accumulator.steps == 1 && t.trainer?.epoch == 500)
+    try t.run("set policy guide")                     // a step at each epoch's end: one epoch a step
+    try t.run("train 3 steps")
+    #expect(t.trainer?.accumulator.steps == 4)
+  }
+
   /// The reproduction: lr 10 and weight decay 0.999999 once trained on NaN for ever.
   @Test func aDivergingRunStopsWithOneErrorLineAndFiniteWeights() throws {
     let t = TestSession()

@@ -82,4 +82,27 @@ import Testing
     try t.run("zero")
     #expect(t.session.prompt == "ga> ")
   }
+
+  /// Found by the fuzzer: `reset ́` (a combining accent after the space, which makes " ́" one
+  /// character) was refused as an unknown command, but its transcript read back as `reset` and
+  /// replayed a command that succeeds. Such a line is refused, and kept with � in the mark's place.
+  @Test(arguments: ["reset \u{0301}", "\u{0301}reset", "show  \u{20DD}grad", "reset \u{0301}\u{0301}"])
+  func aCombiningMarkWithNoLetterIsRefusedAndReadsBack(_ line: String) throws {
+    let t = TestSession()
+    try t.run(["model mlp 8", "set accumulate 4", "backward"])
+    let before = Snapshot(t)
+    let error = try #require(throws: ShellError.self) { try t.run(line) }
+    #expect(error.description.hasPrefix("error: the line holds a combining mark (U+") && !error.description.contains("\n"))
+    #expect(Snapshot(t) == before)
+    guard case .code(_, let kept, _)? = t.session.cells.last else { Issue.record("no cell kept"); return }
+    #expect(!kept.unicodeScalars.contains { $0.properties.isGraphemeExtend } && kept.contains("\u{FFFD}"))
+    let read = Transcript.parse("ga> " + kept + "\n" + error.description + "\n").entries.map(\.command)
+    #expect(read == [kept])
+  }
+
+  /// A mark on a letter is text like any other: é typed as e + U+0301 is one character of a name.
+  @Test func aCombiningMarkOnALetterIsKept() throws {
+    #expect(Session.unreadable("save notebook cafe\u{0301}.ipynb").isEmpty)
+    #expect(Session.unreadable("save notebook \u{2764}\u{FE0F}.ipynb").isEmpty)
+  }
 }

@@ -169,7 +169,7 @@ public enum Checkpoint {
         throw failure("\(optimizerPrefix)\(name) has \(tensor.count) values but the model has "
           + "\(model.parameterCount) parameters")
       }
-      try requireFinite(tensor, optimizerPrefix + name, path)
+      try requireFinite(tensor, optimizerPrefix + name, path, "optimizer state")
       state[name] = tensor
     }
 
@@ -308,13 +308,14 @@ public enum Checkpoint {
   }
 
   /// A NaN or an infinity in a file would train on silently (every later loss nan): refused by name.
-  private static func requireFinite(_ tensor: Tensor, _ name: String, _ path: String) throws {
+  private static func requireFinite(_ tensor: Tensor, _ name: String, _ path: String,
+                                    _ what: String = "weights") throws {
     guard let i = tensor.firstNonFinite else { return }
     let value = tensor.pointer[i]
     let shown = value.isNaN ? "nan" : value > 0 ? "inf" : "-inf"
     let at = tensor.rank == 2 ? "[\(i / tensor.columns), \(i % tensor.columns)]" : "[\(i)]"
     throw CheckpointError(path: path, message: "\(oneLine(name)) holds \(shown) at \(at): "
-      + "not weights to train from (saved after training diverged?)")
+      + "not \(what) to train from (saved after training diverged?)")
   }
 
   /// "a, b, c" or "a, b, c, d, e, … (12 in all)".

@@ -36,3 +36,9 @@ public protocol BatchSource: AnyObject {
   /// Fills `batch` with batch `index` of the current epoch.
   func fill(_ batch: Batch, index: Int)
 }
+
+extension BatchSource {
+  /// The rows a batch of this source can hold: its first batch, which no later one exceeds (a
+  /// batch size of 60,000 over 2 images holds 2, and needs room for 2, not 60,000).
+  public var largestBatch: Int { batchesPerEpoch > 0 ? size(ofBatch: 0) : 0 }
+}

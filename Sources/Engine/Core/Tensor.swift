@@ -145,24 +145,29 @@ extension Tensor {
     return s
   }
 
-  /// The index of the first NaN or ±Inf, or nil when every value is finite. NaN and Inf are the
-  /// floats whose exponent bits are all set, so one integer maximum over |bits| (sixteen lanes,
-  /// vectorised) tells whether there is one; only then is the block searched.
-  public var firstNonFinite: Int? {
+  /// The index of the first NaN or ±Inf, or nil when every value is finite.
+  public var firstNonFinite: Int? { firstIndex(magnitudeAtLeast: .infinity) }
+
+  /// The index of the first value whose magnitude is `limit` or more, or NaN; nil when there is
+  /// none. With the sign bit cleared, floats order as their bits as signed integers do, NaN's above
+  /// ±Inf's, so one vector comparison of sixteen lanes tells whether any of them is at the limit
+  /// (baseline x86-64 has a signed compare, not an unsigned maximum); only then is a block searched.
+  public func firstIndex(magnitudeAtLeast limit: Float) -> Int? {
     let bits = UnsafeRawPointer(pointer)
-    let magnitude = SIMD16<UInt32>(repeating: 0x7fff_ffff), exponent: UInt32 = 0x7f80_0000
+    let magnitude = SIMD16<Int32>(repeating: 0x7fff_ffff)
+    let below = SIMD16<Int32>(repeating: Int32(bitPattern: abs(limit).bitPattern) - 1)
     let block = 4096
     var start = 0
     while start < count {
       let end = min(count, start + block)
-      var lanes = SIMD16<UInt32>(), i = start
+      var reached = SIMDMask<SIMD16<Int32>>(repeating: false), i = start
       while i + 16 <= end {
-        lanes = pointwiseMax(lanes, bits.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<UInt32>.self) & magnitude)
+        reached .|= (bits.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Int32>.self) & magnitude) .> below
         i += 16
       }
-      var largest = lanes.max()
-      while i < end { largest = max(largest, pointer[i].bitPattern & 0x7fff_ffff); i += 1 }
-      if largest >= exponent { return (start..<end).first { !pointer[$0].isFinite } }
+      var found = any(reached)
+      while i < end && !found { found = !(abs(pointer[i]) < limit); i += 1 }
+      if found { return (start..<end).first { !(abs(pointer[$0]) < limit) } }
       start = end
     }
     return nil

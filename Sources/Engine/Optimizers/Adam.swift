@@ -41,6 +41,10 @@ public final class Adam: Optimizer {
 
   public var stateBytes: Int { 2 * parameters.count * 4 }
 
+  /// exp_avg_sq takes (1 − β₂)·g², and g² overflows a float past 1.8e19: PyTorch would store inf
+  /// there and train on. 1e18 leaves room for the L2 term λ·p added to g.
+  public var largestSafeGradient: Float { 1e18 }
+
   public func step() {
     stepCount += 1
     let t = Double(stepCount)

@@ -12,6 +12,9 @@ public protocol Optimizer: AnyObject {
   var stateBytes: Int { get }
   /// One update of every parameter from its gradient.
   func step()
+  /// The largest gradient magnitude `step` takes without its state or weights overflowing to
+  /// ±Inf; the trainer refuses a step on a larger one, as on a NaN.
+  var largestSafeGradient: Float { get }
   /// Takes the hyper-parameters of `settings` (of this optimizer's kind); the state stays.
   func adopt(_ settings: OptimizerSettings)
   /// Forgets all state, as a freshly constructed optimizer.
@@ -29,13 +32,15 @@ public struct OptimizerStateError: Error, CustomStringConvertible {
 }
 
 extension Optimizer {
+  /// An update of p − lr·g keeps a finite g finite (past lr ≈ 1e38 no one trains).
+  public var largestSafeGradient: Float { .infinity }
+
   /// Splits 0..<n over the model's threads: the update is one loop over the flat buffer.
   @inline(__always)
   func forEachSlice(_ pool: WorkerPool, _ n: Int, _ body: (Range<Int>) -> Void) {
     pool.run { part, parts in
-      let chunk = (n + parts - 1) / parts
-      let lower = min(n, part * chunk), upper = min(n, lower + chunk)
-      if lower < upper { body(lower..<upper) }
+      let slice = WorkerPool.slice(n, part: part, of: parts)
+      if !slice.isEmpty { body(slice) }
     }
   }
 

@@ -6,8 +6,9 @@ public struct NonFiniteError: Error, CustomStringConvertible {
   public enum Place: Sendable, Equatable {
     /// The mean loss of batch `batch` (0-based) of 0-based `epoch`, which has `batches` batches.
     case loss(epoch: Int, batch: Int, batches: Int)
-    /// The accumulated gradient of `parameter`, at flat index `index` within it, before step `step` (1-based).
-    case gradient(parameter: String, index: Int, step: Int)
+    /// The accumulated gradient of `parameter`, at flat index `index` within it, before step `step`
+    /// (1-based) of `optimizer`: NaN, ±Inf, or a finite value past the optimizer's largest safe one.
+    case gradient(parameter: String, index: Int, step: Int, optimizer: String)
   }
   public let place: Place
   public let value: Float
@@ -20,8 +21,11 @@ public struct NonFiniteError: Error, CustomStringConvertible {
     switch place {
     case .loss(let epoch, let batch, let batches):
       return "the loss of epoch \(epoch + 1), batch \(batch + 1) of \(batches) is \(shown): its backward was not run\(window)"
-    case .gradient(let parameter, let index, let step):
-      return "the accumulated gradient holds \(shown) (\(parameter)[\(index)]): step \(step) is refused and the weights stay as they were\(window)"
+    case .gradient(let parameter, let index, let step, let optimizer):
+      let what = value.isFinite
+        ? "\(value) (\(parameter)[\(index)]), too large for \(optimizer): its square would overflow exp_avg_sq to inf"
+        : "\(shown) (\(parameter)[\(index)])"
+      return "the accumulated gradient holds \(what): step \(step) is refused and the weights stay as they were\(window)"
     }
   }
 }

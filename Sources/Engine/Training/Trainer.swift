@@ -85,15 +85,17 @@ public final class Trainer: @unchecked Sendable {
   }
 
   /// optimizer.step(), then optimizer.zero_grad() unless that is switched off. A gradient holding
-  /// NaN or ±Inf is refused before the optimizer sees it: the window is dropped, the weights stay.
+  /// NaN or ±Inf, or a value the optimizer cannot take without overflowing (Adam squares it), is
+  /// refused before the optimizer sees it: the window is dropped, the weights stay.
   public func step() throws(NonFiniteError) {
     let parameters = model.parameters
-    if let i = firstNonFiniteGradient {
+    if checksGradient, let i = firstUnsafeGradient {
       let p = parameters.parameters.last { $0.grad.offset <= i + parameters.grads.offset }!
       let value = parameters.grads[i], dropped = accumulator.microBatches
       zeroGrad()
       throw NonFiniteError(place: .gradient(parameter: p.name, index: i + parameters.grads.offset - p.grad.offset,
-                                            step: accumulator.steps + 1), value: value, dropped: dropped)
+                                            step: accumulator.steps + 1, optimizer: optimizer.name),
+                           value: value, dropped: dropped)
     }
     if let c = clipping, !c.perMicroBatch { c.clip(parameters.grads) }
     optimizer.step()
@@ -101,14 +103,20 @@ public final class Trainer: @unchecked Sendable {
     accumulator.stepped()
   }
 
-  /// The first NaN or ±Inf in the accumulated gradient, each of the model's threads searching its
-  /// own part: one read of the gradient, shared like the update that follows it.
-  public var firstNonFiniteGradient: Int? {
-    let grads = model.parameters.grads, found = nonFiniteFound
+  /// Off only in gabench, which times training with and without the check side by side.
+  public var checksGradient = true
+
+  /// The first NaN, ±Inf or too large a value in the accumulated gradient. Each of the model's
+  /// threads searches the slice the optimizer's update gives it next, so the update finds its
+  /// gradient in the core's own cache: the check moves the read rather than adding one.
+  public var firstUnsafeGradient: Int? {
+    let grads = model.parameters.grads, found = nonFiniteFound, limit = optimizer.largestSafeGradient
     model.pool.run { part, parts in
-      let lower = grads.count * part / parts, upper = grads.count * (part + 1) / parts
-      let slice = Tensor(storage: grads.storage, offset: grads.offset + lower, rows: 1, columns: upper - lower, rank: 1)
-      found[part] = slice.firstNonFinite.map { Float(lower + $0) } ?? -1
+      let range = WorkerPool.slice(grads.count, part: part, of: parts)
+      guard !range.isEmpty else { found[part] = -1; return }
+      let slice = Tensor(storage: grads.storage, offset: grads.offset + range.lowerBound, rows: 1,
+                         columns: range.count, rank: 1)
+      found[part] = slice.firstIndex(magnitudeAtLeast: limit).map { Float(range.lowerBound + $0) } ?? -1
     }
     return (0..<model.pool.threadCount).lazy.map { Int(found[$0]) }.first { $0 >= 0 }
   }
@@ -191,9 +199,25 @@ public final class Trainer: @unchecked Sendable {
     try train(source, epochs: epochs, steps: steps, shouldStop: shouldStop) { _ in }
   }
 
+  /// About how many epochs `train(steps:)` takes from an epoch's start: a step takes N micro-batches,
+  /// or N × batch samples when samples are counted, and the tutorial's rule steps at each epoch's
+  /// end as well. On a tiny data set with a large batch a step can take thousands of epochs.
+  public func epochsFor(steps: Int, in source: BatchSource) -> Int {
+    let n = accumulator.rules.schedule.factor(forEpoch: epoch), nb = max(1, source.batchesPerEpoch)
+    let rules = accumulator.rules
+    if !rules.countsSamples && rules.leftover == .stepAtEpochEnd {
+      let stepsPerEpoch = (nb + n - 1) / n
+      return (steps + stepsPerEpoch - 1) / stepsPerEpoch
+    }
+    let microBatches = rules.countsSamples
+      ? Accumulator.batchesToReach(n * source.batchSize, from: 0, of: source) : n
+    let (total, overflow) = microBatches.multipliedReportingOverflow(by: steps)
+    return overflow ? Int.max : (total + nb - 1) / nb
+  }
+
   /// The tutorial's test loop: accuracy over the set and the mean of per-batch mean losses.
   public func evaluate(_ source: BatchSource) -> Evaluation {
-    let b = Batch(capacity: source.batchSize, features: source.features)
+    let b = Batch(capacity: source.largestBatch, features: source.features)
     var lossSum = 0.0, correct = 0, seen = 0
     source.startEpoch(0)
     for i in 0..<source.batchesPerEpoch {
@@ -225,8 +249,8 @@ public final class Trainer: @unchecked Sendable {
       startedEpoch = epoch
       startedSource = ObjectIdentifier(source)
     }
-    if batch.capacity < source.batchSize || batch.features != source.features {
-      batch = Batch(capacity: source.batchSize, features: source.features)
+    if batch.capacity < source.largestBatch || batch.features != source.features {
+      batch = Batch(capacity: source.largestBatch, features: source.features)
     }
     source.fill(batch, index: index)
     return batch

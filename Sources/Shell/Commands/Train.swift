@@ -23,10 +23,21 @@ extension Command {
         }
         steps = try integer(first, "steps", in: 1...10_000_000)
       } else {
-        epochs = try integer(first, "epochs", in: 1...1000)
+        epochs = try integer(first, "epochs", in: 1...maxEpochs)
       }
       let loaders = try session.requireData()
       let t = try session.requireTrainer()
+      if steps != nil {
+        // `train 1000000 steps` trains until Ctrl-C, a test after each epoch; but one step must
+        // not take more epochs than `train E` may run (a large batch counted in samples on tiny data).
+        let needed = t.epochsFor(steps: 1, in: loaders.train)
+        guard needed <= maxEpochs else {
+          let each = loaders.train.sampleCount
+          throw ShellError("one step would take \(needed == .max ? "far more than \(grouped(maxEpochs))" : "about \(grouped(needed))") "
+            + "epochs of \(grouped(each)) image\(each == 1 ? "" : "s") at these settings, more than the \(grouped(maxEpochs)) `train` runs — "
+            + "a smaller batch or accumulate, or more data")
+        }
+      }
       let last = loaders.train.size(ofBatch: loaders.train.batchesPerEpoch - 1)
       try session.requireBatchNormSamples(t, min(loaders.train.batchSize, last),
                                           loaders.train.batchSize < 2 ? "each micro-batch" : "the epoch's last micro-batch")
@@ -39,6 +50,7 @@ extension Command {
     })
 
   static let quickEpochs = 2
+  static let maxEpochs = 1000
 
   static let test: Command = Command(
     name: "test", summary: "Accuracy and average loss on the test set (the tutorial's test loop)",
