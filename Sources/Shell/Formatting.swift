@@ -60,6 +60,11 @@ func formatHyper(_ x: Float) -> String {
   return d != 0 && abs(d) < 1e-4 ? s : s.hasSuffix(".0") ? String(s.dropLast(2)) : s
 }
 
+/// A scheduled learning rate, to 4 significant digits: 0.000280000004 → "0.00028", 1e-3 → "0.001".
+func formatRate(_ x: Float) -> String {
+  formatHyper(Float(String(format: "%.4g", Double(x)))!)
+}
+
 /// Bytes in decimal units, as `set memory 6MB` reads them (1 KB = 1,000 B, 1 MB = 1,000,000 B), to
 /// three significant digits: 512 → "512 B", 730,368 → "730 KB", 2,678,824 → "2.68 MB", 6e6 → "6.00 MB".
 func formatBytes(_ n: Int) -> String {

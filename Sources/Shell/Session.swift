@@ -257,6 +257,21 @@ public final class Session {
     t.zeroAfterStep = settings.autozero
     t.model.setThreads(settings.threads)
     if optimizerReplaced { t.optimizer = makeOptimizer(for: t.model) } else { t.optimizer.adopt(settings.optimizer) }
+    // A new schedule, a new base rate, a new optimizer or the scheduler moved to another place in
+    // the loop starts it again, as a new torch.optim.lr_scheduler object would; any other setting
+    // leaves it where it is.
+    let moved = t.schedulerStepsPerMicroBatch != settings.schedulerPerMicroBatch
+    t.schedulerStepsPerMicroBatch = settings.schedulerPerMicroBatch
+    if let schedule = settings.scheduler {
+      // The decimal the learner typed (Float's shortest form), as PyTorch's Python float holds it.
+      let base = Double("\(settings.optimizer.learningRate)") ?? Double(settings.optimizer.learningRate)
+      if optimizerReplaced || moved || t.scheduler?.schedule != schedule || t.scheduler?.baseRate != base {
+        t.scheduler = LearningRateScheduler(schedule, baseRate: base)
+      }
+      t.applyScheduledRate()
+    } else {
+      t.scheduler = nil
+    }
   }
 
   private func settingsChanged(from old: Settings) {

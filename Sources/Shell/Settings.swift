@@ -44,6 +44,9 @@ public struct Settings: Sendable {
   /// Run:AI's optimizer wrapper: counts step() calls and only steps every `wrap`-th.
   public var wrap: Int?
   public var clipping: GradientClipping?
+  /// torch.optim.lr_scheduler: stepped after each optimizer step, or (the pitfall) each micro-batch.
+  public var scheduler: LearningRateSchedule?
+  public var schedulerPerMicroBatch = false
   public var autozero = true
   /// A simulated device budget in bytes: `set memory 6MB`.
   public var memoryBudget: Int?
@@ -64,6 +67,7 @@ public struct Settings: Sendable {
     if let p = currentPolicy, p != .guide { s += ", \(p.rawValue) rules" }
     else if currentPolicy == nil { s += ", normalize \(accumulation.normalization.word)" }
     if let c = clipping { s += ", clip \(formatHyper(c.maxNorm))\(c.perMicroBatch ? " micro" : "")" }
+    if let schedule = scheduler { s += ", \(schedule.word)\(schedulerPerMicroBatch ? " micro" : "")" }
     if !autozero { s += ", no zero_grad" }
     return s
   }
@@ -73,7 +77,7 @@ public struct Settings: Sendable {
 public enum Setting: String, CaseIterable, Sendable {
   case batch, accumulate, lr, optimizer, momentum
   case weightDecay = "weight_decay"
-  case seed, shuffle, threads, policy, normalize, clip, autozero, memory, quick
+  case seed, shuffle, threads, policy, normalize, clip, scheduler, autozero, memory, quick
 
   var grammar: String {
     switch self {
@@ -89,6 +93,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case .policy: AccumulationPolicy.allCases.map(\.rawValue).joined(separator: "|")
     case .normalize: "n|window|samples|target|off"
     case .clip: "X [micro] | off"
+    case .scheduler: "steplr S [γ] | warmup S [F] | cosine S [MIN] [micro] | off"
     case .autozero: "on|off"
     case .memory: "SIZE (6MB, 5.5MB) | off"
     }
@@ -108,6 +113,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case .policy: "a library's accumulation rules: who divides, what is counted, the last window"
     case .normalize: "who divides the loss, and by what"
     case .clip: "clip the gradient norm before each step (micro: per micro-batch, the pitfall)"
+    case .scheduler: "change lr every optimizer step as PyTorch's StepLR, LinearLR, CosineAnnealingLR (micro: the pitfall)"
     case .autozero: "zero the gradients after each step (off: forgetting zero_grad)"
     case .memory: "a simulated device budget: a micro-batch that does not fit fails"
     case .quick: "scale data and epochs down for demos and tests"
@@ -122,6 +128,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case .normalize: LossNormalization.allCases.map(\.word)
     case .policy: AccumulationPolicy.allCases.map(\.rawValue)
     case .clip: ["1.0", "off"]
+    case .scheduler: ["warmup 100 0.1", "steplr 100 0.5", "cosine 1000", "warmup 100 0.1 micro", "off"]
     case .memory: ["6MB", "off"]
     case .accumulate: ["1", "2", "4", "8", "{0: 8, 4: 2}"]
     case .batch: ["16", "64"]
@@ -163,5 +170,41 @@ extension AccumulationPolicy {
     var r = AccumulationRules()
     apply(to: &r)
     return r
+  }
+}
+
+extension LearningRateSchedule {
+  /// The words `set scheduler` takes back: "warmup 100 0.1".
+  var word: String {
+    switch self {
+    case .step(let every, let gamma): "steplr \(every) \(formatHyper(Float(gamma)))"
+    case .warmup(let steps, let start): "warmup \(steps) \(formatHyper(Float(start)))"
+    case .cosine(let period, let minimum): "cosine \(period) \(formatHyper(Float(minimum)))"
+    }
+  }
+
+  /// `set scheduler` words after the name: "steplr 30 0.1", "warmup 100", "cosine 1000 1e-5",
+  /// with PyTorch's defaults for what is left out (gamma 0.1, start_factor 1/3, eta_min 0).
+  static func parse(_ words: [String]) throws -> LearningRateSchedule {
+    let kinds = ["steplr", "warmup", "cosine"]
+    guard let kind = words.first, kinds.contains(kind) else {
+      throw ShellError("no scheduler '\(words.first ?? "")'" + suggestion(words.first ?? "", among: kinds)
+        + " — steplr, warmup or cosine, then the steps: `set scheduler warmup 100 0.1`")
+    }
+    guard words.count >= 2, words.count <= 3 else {
+      throw ShellError("\(kind) takes a number of optimizer steps and at most one more number, e.g. `set scheduler \(kind) 100`")
+    }
+    let steps = try integer(words[1], "the scheduler's steps", in: 1...10_000_000)
+    // Decimal text, read as a double: PyTorch's arguments are the floats the learner typed.
+    func real(_ name: String, _ range: ClosedRange<Float>, excludingLower: Bool, or fallback: Double) throws -> Double {
+      guard words.count == 3 else { return fallback }
+      let x = try number(words[2], name, in: range, excludingLower: excludingLower)
+      return Double(words[2]) ?? Double(x)
+    }
+    switch kind {
+    case "steplr": return .step(every: steps, gamma: try real("gamma", 0...1, excludingLower: true, or: 0.1))
+    case "warmup": return .warmup(steps: steps, startFactor: try real("start_factor", 0...1, excludingLower: true, or: 1.0 / 3))
+    default: return .cosine(period: steps, minimum: try real("eta_min", 0...10, excludingLower: false, or: 0))
+    }
   }
 }

@@ -14,6 +14,12 @@ public final class Trainer: @unchecked Sendable {
   /// clip_grad_norm_ before each step, or on each micro-batch's contribution.
   public var clipping: GradientClipping?
   private var beforeBackward = Tensor()   // [P], the gradient before a micro-batch, for per-micro-batch clipping
+  /// torch.optim.lr_scheduler, stepped after each optimizer step; the optimizer takes its rate.
+  public var scheduler: LearningRateScheduler? { didSet { applyScheduledRate() } }
+  /// The pitfall: scheduler.step() after every micro-batch, so its steps come N times too fast.
+  public var schedulerStepsPerMicroBatch = false
+  /// The learning rate the last optimizer step used (the scheduler has moved on since).
+  public private(set) var lastStepRate: Float?
 
   /// 0-based epoch the cursor is in, and the next batch's index in it.
   public private(set) var epoch = 0
@@ -80,6 +86,7 @@ public final class Trainer: @unchecked Sendable {
     accumulator.accumulated(samples: b.count)
     lastLoss = r.loss
     advance(source)
+    if schedulerStepsPerMicroBatch { stepScheduler() }
     return MicroBatch(loss: r.loss, scale: scale, samples: b.count, correct: r.correct,
                       epoch: batchEpoch, index: index, batchesPerEpoch: source.batchesPerEpoch)
   }
@@ -98,9 +105,21 @@ public final class Trainer: @unchecked Sendable {
                            value: value, dropped: dropped)
     }
     if let c = clipping, !c.perMicroBatch { c.clip(parameters.grads) }
+    lastStepRate = optimizer.learningRate
     optimizer.step()
     if zeroAfterStep { model.parameters.zeroGrad() }
     accumulator.stepped()
+    if !schedulerStepsPerMicroBatch { stepScheduler() }
+  }
+
+  private func stepScheduler() {
+    guard scheduler != nil else { return }
+    scheduler!.step()   // didSet hands the new rate to the optimizer
+  }
+
+  /// The optimizer takes the scheduler's rate (after a new optimizer or new settings, too).
+  public func applyScheduledRate() {
+    if let scheduler { optimizer.learningRate = Float(scheduler.rate) }
   }
 
   /// Off only in gabench, which times training with and without the check side by side.

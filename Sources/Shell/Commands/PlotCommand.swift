@@ -4,11 +4,11 @@
 import Foundation
 
 extension Command {
-  static let plotTopics = ["loss", "test", "grad"]
+  static let plotTopics = ["loss", "test", "grad", "lr"]
 
   static let plot: Command = Command(
-    name: "plot", arguments: "loss|test|grad [LAST]",
-    summary: "Draw the loss per step, test results per epoch, or ‖g‖ after each backward/step/zero",
+    name: "plot", arguments: "loss|test|grad [LAST]|lr",
+    summary: "Draw the loss per step, test results per epoch, ‖g‖ after each backward/step/zero, or the lr per step",
     details: """
       plot loss      training loss per optimizer step of every run, overlaid: batch 64 and
                      batch 16 × 4 take the same steps, so their curves should lie on each other
@@ -16,6 +16,7 @@ extension Command {
       plot grad      ‖g‖ after each backward, step and zero: it climbs while gradients add up
                      and drops to 0 when they are zeroed — the saw-tooth of accumulation
       plot grad 40   only the last 40 of those events
+      plot lr        the learning rate each optimizer step used, every run (`set scheduler`)
       save plot loss loss.svg   the same plot as an SVG file
       Each run's curve is marked with its run number; the legend names its settings.
       """,
@@ -80,8 +81,18 @@ extension Command {
       let series = Plot.Series(name: "‖g‖ of all parameters together", points: points, marker: "•")
       return [Plot(title: "gradient norm ‖g‖ after every backward, step and zero", xLabel: "event",
                    yLabel: "‖g‖", series: [series])]
+    case "lr":
+      let runs = session.runs.filter { !$0.stepRates.isEmpty }
+      guard !runs.isEmpty else { throw ShellError("no optimizer step in a run yet — `train 1` records the lr of every step") }
+      let series = runs.map { r in
+        Plot.Series(name: "run \(r.number): \(r.label)",
+                    points: r.stepRates.enumerated().map { Plot.Point(Double($0 + 1), Double($1)) },
+                    marker: runMarker(r.number))
+      }
+      return [Plot(title: "learning rate of each optimizer step", xLabel: "optimizer step", yLabel: "lr",
+                   series: series)]
     default:
-      throw ShellError("cannot plot '\(topic)'" + suggestion(topic, among: plotTopics) + " — loss, test or grad")
+      throw ShellError("cannot plot '\(topic)'" + suggestion(topic, among: plotTopics) + " — loss, test, grad or lr")
     }
   }
 

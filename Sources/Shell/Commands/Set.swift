@@ -131,6 +131,21 @@ extension Command {
         note = words.count == 2 ? " per micro-batch (not what a large batch does: clip(g₁) + clip(g₂) ≠ clip(g₁ + g₂))"
           : " on the accumulated gradient, before each step"
       }
+    case .scheduler:
+      var words = value.lowercased().split(separator: " ").map(String.init)
+      if words == ["off"] {
+        s.scheduler = nil
+        s.schedulerPerMicroBatch = false
+      } else {
+        let micro = words.last == "micro"
+        if micro { words.removeLast() }
+        s.scheduler = try LearningRateSchedule.parse(words)
+        s.schedulerPerMicroBatch = micro
+        let n = s.accumulation.schedule.factor(forEpoch: trainer?.epoch ?? 0)
+        note = ": \(s.scheduler!.pytorchName) from lr \(formatHyper(s.optimizer.learningRate)), "
+          + (micro ? "stepped after every micro-batch (the pitfall: with accumulate \(n) its steps come \(n)× too fast)"
+                   : "stepped after every optimizer step")
+      }
     case .autozero:
       s.autozero = try onOff(value, "autozero")
       if !s.autozero { note = " (step no longer zeroes: gradients pile up across steps)" }
@@ -163,6 +178,7 @@ extension Command {
     case .normalize: s.accumulation.normalization.word
     case .policy: s.currentPolicy?.rawValue ?? "custom"
     case .clip: s.clipping.map { formatHyper($0.maxNorm) + ($0.perMicroBatch ? " micro" : "") } ?? "off"
+    case .scheduler: s.scheduler.map { $0.word + (s.schedulerPerMicroBatch ? " micro" : "") } ?? "off"
     case .autozero: s.autozero ? "on" : "off"
     case .memory: s.memoryBudget.map(formatBytes) ?? "off"
     case .quick: s.quick ? "on" : "off"

@@ -57,6 +57,14 @@ extension Command {
     session.say("one optimizer step sees \(schedule.isConstant ? grouped(s.batch * schedule.changes[0].factor) : "batch × N") samples (batch \(s.batch) × accumulate \(n))")
     session.say("rules: " + s.rules)
     if let w = s.wrap { session.say("optimizer wrapped Run:AI-style: a real step on every \(w)th step() call") }
+    if let t = session.trainer, let line = scheduledRate(t) { session.say(line) }
+  }
+
+  /// "lr now 0.00028: LinearLR(…) after 3 of its steps, stepped after every optimizer step".
+  static func scheduledRate(_ t: Trainer) -> String? {
+    guard let s = t.scheduler else { return nil }
+    return "lr now \(formatRate(t.optimizer.learningRate)): \(s.schedule.pytorchName) after \(grouped(s.steps)) "
+      + "of its steps, stepped after every \(t.schedulerStepsPerMicroBatch ? "micro-batch" : "optimizer step")"
   }
 
   /// Parameters named in `words`, or all of them; a misspelt name gets a suggestion.

@@ -12,8 +12,13 @@ extension Command {
   static func saveState(_ session: Session, _ words: [String]) throws {
     let file = try FileName.only(words)
     let t = try session.requireTrainer()
-    let metadata = [modelKey: t.model.architecture.words, rulesKey: rulesText(session.settings),
-                    optimizerKey: display(.optimizer, session.settings)]
+    var metadata = [modelKey: t.model.architecture.words, rulesKey: rulesText(session.settings),
+                    optimizerKey: display(.optimizer, session.settings),
+                    schedulerKey: display(.scheduler, session.settings)]
+    if let s = t.scheduler {   // where the schedule is: its steps, and its rate as a double read back exactly
+      metadata[schedulerStepsKey] = "\(s.steps)"
+      metadata[schedulerRateKey] = "\(s.rate)"
+    }
     try Checkpoint.saveTrainingState(t, to: file.path, metadata: metadata)
     session.say("training state written to \(file.typed): \(stateSummary(t)) — `load state \(file.typed)` goes on from here")
   }
@@ -35,12 +40,27 @@ extension Command {
     if rules != rulesText(session.settings) {
       throw ShellError("\(file.typed) was saved with \(rules) — set those first, then `load state`")
     }
+    let scheduler = metadata[schedulerKey] ?? "off"   // states saved before schedulers had none
+    if scheduler != display(.scheduler, session.settings) {
+      throw ShellError("\(file.typed) was saved with `set scheduler \(scheduler)` — set that first, then `load state`")
+    }
+    var resumed: LearningRateScheduler?
+    if let current = t.scheduler {
+      guard let steps = metadata[schedulerStepsKey].flatMap({ Int($0) }), steps >= 0,
+            let rate = metadata[schedulerRateKey].flatMap({ Double($0) }), rate.isFinite, rate > 0 else {
+        throw ShellError("\(file.typed) names a scheduler but not where it was (\(schedulerStepsKey), \(schedulerRateKey)) — not a state to go on from")
+      }
+      resumed = LearningRateScheduler(current.schedule, baseRate: current.baseRate, steps: steps, rate: rate)
+    }
     try Checkpoint.loadTrainingState(into: t, from: file.path)
+    if let resumed { t.scheduler = resumed }
     session.install(t, origin: "state from \(file.typed)", keepsCursor: true)
     session.say("training state loaded from \(file.typed): \(stateSummary(t))")
   }
 
   private static let modelKey = "gashell.model", rulesKey = "gashell.rules", optimizerKey = "gashell.optimizer"
+  private static let schedulerKey = "gashell.scheduler", schedulerStepsKey = "gashell.scheduler.steps",
+                     schedulerRateKey = "gashell.scheduler.rate"
 
   /// The settings that plan a window and order its batches, as `set` commands would give them.
   private static func rulesText(_ s: Settings) -> String {

@@ -41,9 +41,15 @@ public final class Run {
     windowLoss += loss; windowCount += 1
   }
 
-  /// The optimizer stepped: the window's mean loss is the step's.
-  func noteStep() {
-    if stepLosses.count < History.limit { stepLosses.append(windowLoss / Float(max(windowCount, 1))) }
+  /// The learning rate each optimizer step used, for `plot lr`.
+  public private(set) var stepRates: [Float] = []
+
+  /// The optimizer stepped at `rate`: the window's mean loss is the step's.
+  func noteStep(rate: Float) {
+    if stepLosses.count < History.limit {
+      stepLosses.append(windowLoss / Float(max(windowCount, 1)))
+      stepRates.append(rate)
+    }
     windowLoss = 0; windowCount = 0
   }
 }

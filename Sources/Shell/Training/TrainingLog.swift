@@ -46,7 +46,7 @@ struct TrainingLog {
     case .stepped:
       epoch.steps += 1
       session.noteGradient(.step)
-      run.noteStep()
+      run.noteStep(rate: trainer.lastStepRate ?? trainer.optimizer.learningRate)
     case .epochEnded:
       endEpoch()
     }
@@ -58,6 +58,7 @@ struct TrainingLog {
     let n = schedule.factor(forEpoch: m.epoch)
     session.say("Epoch \(m.epoch + 1)" + (n > 1 ? "  (accumulate \(n): \(schedule.isConstant ? "" : "schedule \(schedule), ")one step per \(grouped(n * batchSize)) samples)" : ""))
     session.say("-------------------------------")
+    if let line = Command.scheduledRate(trainer) { session.say(line) }
     if m.index > 0 { session.say("(continuing from batch \(m.index + 1) of \(grouped(m.batchesPerEpoch)))") }
     epoch = run.unfinished.flatMap { $0.epoch == m.epoch && m.index > 0 ? $0 : nil } ?? Run.Unfinished(epoch: m.epoch)
     // Mid-epoch, the full window stepped first was this epoch's; at its first batch, the last one's.
@@ -76,6 +77,7 @@ struct TrainingLog {
     session.lastTest = e
     Command.printTestResults(session, e)
     session.say("steps \(grouped(epoch.steps)), train \(seconds(trained)) (\(grouped(Int(Double(epoch.samples) / max(trained, 1e-9)))) samples/s), test \(seconds(now() - testStart))")
+    if let line = Command.scheduledRate(trainer) { session.say(line) }
     session.say()
     run.add(Run.Epoch(epoch: epoch.epoch + 1, accuracy: e.accuracy, averageLoss: e.averageLoss, steps: epoch.steps, seconds: trained))
     atEpochStart = true
