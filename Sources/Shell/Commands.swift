@@ -6,6 +6,6 @@ extension Command {
     .help, .load, .model, .set, .show,
     .forward, .backward, .step, .zero,
     .train, .test, .runs, .compare, .profile, .plot,
-    .save, .reset, .pause, .quit,
+    .save, .reset, .pause, .clear, .quit,
   ]
 }

@@ -23,6 +23,8 @@ public final class Session {
   public var terminalWidth = 80
   /// `pause`: waits for Enter on a terminal, nothing otherwise.
   public var waitForEnter: () -> Void = {}
+  /// `clear`: clears a terminal's screen; nothing elsewhere.
+  public var clearScreen: () -> Void = {}
   /// Set by `quit`.
   public private(set) var wantsToQuit = false
 

@@ -83,7 +83,10 @@ struct Gashell: ParsableCommand {
       editor = e
       return e
     }
-    if terminal { session.waitForEnter = { _ = lineEditor().readLine(prompt: "(Enter to go on) ") } }
+    if terminal {
+      session.waitForEnter = { _ = lineEditor().readLine(prompt: "(Enter to go on) ") }
+      session.clearScreen = { writeToStandardOutput("\u{1B}[H\u{1B}[2J") }   // home, erase the screen
+    }
 
     var ok = true
     if let script {
@@ -103,7 +106,11 @@ struct Gashell: ParsableCommand {
     }
     if (!ranSomething && terminal) || (interactive && !session.wantsToQuit) {
       let editor = lineEditor()
-      if !ranSomething { session.say("gashell — gradient accumulation, one command at a time. `help` lists commands, Ctrl-D leaves.") }
+      if !ranSomething {
+        session.say("gashell — gradient accumulation, one command at a time. `help` lists commands, Ctrl-D leaves.")
+        session.say("A first step: `load fashion`, `model mlp 512`, then `backward` and `show grad`. "
+          + "Or a lesson: `gashell --quick lessons/01-baseline.ga` (the README lists them all)")
+      }
       if let problem = editor.historyProblem { session.say("warning: \(problem) — history is not kept (GASHELL_HISTORY names another file)") }
       while !session.wantsToQuit {
         if let signal = Interrupt.termination { try terminate(signal, editor, session) }

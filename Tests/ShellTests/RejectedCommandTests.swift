@@ -55,7 +55,7 @@ import Testing
       "show settings now", "show loss 2", "show data 2", "show model 2",
       "forward 2", "backward 2", "step 2", "zero 2", "test 2", "runs 2", "reset 2", "compare 2",
       "train", "train 0", "train 1001", "train x", "train 1 stpes", "train 0 steps", "train 1 2 3",
-      "profile x", "profile 0", "profile 1 2",
+      "profile x", "profile 0", "profile 1 2 3 4 5", "profile 64x", "profile 64 samples", "profile 16x0",
       "save", "save weights", "save model /tmp/x.safetensors", "save wieghts /tmp/x.safetensors",
       "save weights /nonexistent-gashell-folder/w.safetensors",
     ], in: t)

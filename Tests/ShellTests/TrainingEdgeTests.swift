@@ -118,4 +118,23 @@ import Testing
       try t.run("zero")
     }
   }
+
+  /// `profile 64 16x4`: the same samples at each configuration, side by side, with the memory
+  /// `show memory` accounts at each micro-batch (times vary; the structure and memory do not).
+  @Test func profileComparesConfigurationsSideBySide() throws {
+    let t = TestSession()
+    try t.run(["model mlp 64"])
+    let printed = try t.run("profile 64 16x4 samples 128")
+    let lines = printed.split(separator: "\n").map(String.init)
+    #expect(lines[0].hasPrefix("profile: 128 samples at each configuration"))
+    #expect(lines[1].contains("batch 64") && lines[1].contains("16 × 4"))
+    #expect(lines[2].hasPrefix("micro-batches, steps") && lines[2].hasSuffix(" 2, 2" + String(repeating: " ", count: 10) + "8, 2"))
+    let trainer = try #require(t.trainer)
+    let memory = try #require(lines.first { $0.hasPrefix("memory (show memory)") })
+    #expect(memory.contains(formatBytes(MemoryReport(trainer: trainer, batch: 64).total))
+            && memory.contains(formatBytes(MemoryReport(trainer: trainer, batch: 16).total)))
+    #expect(throws: ShellError.self) { try t.run("profile 64 16x") }
+    #expect(throws: ShellError.self) { try t.run("profile 64 samples") }
+    #expect(throws: ShellError.self) { try t.run("profile 1 2 3 4 5") }
+  }
 }

@@ -1,4 +1,4 @@
-// Lifecycle.swift — `reset`, `pause` and `quit`: the session's own lifecycle.
+// Lifecycle.swift — `reset`, `pause`, `clear` and `quit`: the session's own lifecycle.
 
 extension Command {
   static let reset: Command = Command(
@@ -18,6 +18,13 @@ extension Command {
     run: { session, arguments in
       try noArguments(arguments)
       session.waitForEnter()
+    })
+
+  static let clear: Command = Command(
+    name: "clear", summary: "Clear the screen (at a terminal; nothing otherwise); the session stays as it is",
+    run: { session, arguments in
+      try noArguments(arguments)
+      session.clearScreen()
     })
 
   static let quit: Command = Command(

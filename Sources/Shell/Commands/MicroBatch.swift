@@ -65,11 +65,17 @@ extension Command {
         session.lastWrapperCall = here
         return
       }
-      let (k, samples) = (a.microBatches, a.samples)
+      let (k, samples, planned) = (a.microBatches, a.samples, a.plannedMicroBatches)
+      let early = !a.isWindowFull
       try t.step()
       session.noteGradient(.step)
       session.say("step \(t.accumulator.steps): applied the gradient of \(k) micro-batch\(k == 1 ? "" : "es") (\(grouped(samples)) samples)"
         + (t.zeroAfterStep ? "; gradients zeroed" : "; gradients kept"))
+      // By hand, a step can come before the window is full; the tutorial's loop never does that.
+      if early {
+        session.say("(\(k) of the window's \(planned): an early step, on fewer samples than the tutorial's loop, "
+          + "which steps after micro-batch \(planned) or at the epoch's last batch)")
+      }
     })
 
   static let zero: Command = Command(

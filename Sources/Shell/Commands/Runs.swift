@@ -15,7 +15,11 @@ extension Command {
         throw UsageError("unexpected '\(arguments[0])'" + suggestion(arguments[0], among: ["all"]))
       }
       let finished = session.runs.filter { !$0.epochs.isEmpty }
-      guard !finished.isEmpty else { throw ShellError("no finished epoch yet — `train 1` makes one") }
+      guard !finished.isEmpty else {
+        guard let line = underWay(session) else { throw ShellError("no finished epoch yet — `train 1` makes one") }
+        session.say(line)
+        return
+      }
       let all = arguments == ["all"]
       let runs = all ? finished[...] : finished.suffix(runsShown)
       if runs.count < finished.count {
@@ -49,7 +53,15 @@ extension Command {
         }
         session.say(trimmed(line))
       }
+      if let line = underWay(session) { session.say(line) }
     })
+
+  /// A run's epoch cut short (`train N steps`, Ctrl-C) has no row until it ends and is tested.
+  private static func underWay(_ session: Session) -> String? {
+    guard let r = session.runs.last, r.isOpen, let u = r.unfinished else { return nil }
+    return "run \(r.number): \(r.label) — epoch \(u.epoch + 1) under way, \(counted(u.steps, "step")) and "
+      + "\(grouped(u.samples)) samples so far; its row comes when the epoch ends and is tested (`train 1` finishes it)"
+  }
 
   /// What `runs` shows without `all`: a screenful, however long the session trained.
   static let runsShown = 8, epochsShown = 30

@@ -11,7 +11,7 @@ extension Command {
     details: {
       // The grammar in a column of 36; a longer one puts its summary on the next line.
       let rows = Setting.allCases.map { ("set \($0.rawValue) \($0.grammar)", $0.summary) }
-        + [("set accumulate {0: 8, 4: 2}", "8 micro-batches per step in epochs 1–4, then 2 (epochs count from 0)")]
+        + [("set accumulate {0: 8, 4: 2}", "8 micro-batches a step in Epochs 1–4 as `train` prints them (the keys count from 0, as Lightning's), then 2")]
       return rows.map { $0.0.count < 35 ? pad($0.0, 36) + $0.1 : $0.0 + "\n" + pad("", 36) + $0.1 }
         .joined(separator: "\n")
     }(),
@@ -79,7 +79,7 @@ extension Command {
         s.wrap = nil
         s.accumulation.schedule = AccumulationSchedule(1)
         s.choose(.guide)
-        note = " (unwrapped: accumulate 1, the tutorial's rules)"
+        note = "\nthe Run:AI wrapper is gone: accumulate is 1 again, with the tutorial's rules (`set accumulate N` accumulates)"
       }
       s.optimizer.kind = kind
       if trainer != nil && kind != session.settings.optimizer.kind { note = " (a new optimizer: its state starts empty)" + note }
@@ -118,6 +118,10 @@ extension Command {
       try session.requireClosedWindow("the policy")
       s.choose(p)
       note = ": " + s.ruleText   // `policy = keras: …`, the name said once
+      if p == .runai && s.wrap == nil {
+        note += "\n(the wrapper's rules for the window; `step` still steps at once — the wrapper itself, which counts "
+          + "step() calls, is `set optimizer \(s.optimizer.kind.rawValue) wrap N`)"
+      }
     case .clip:
       let words = value.lowercased().split(separator: " ").map(String.init)
       if words == ["off"] {

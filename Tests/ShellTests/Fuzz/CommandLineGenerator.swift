@@ -196,16 +196,17 @@ struct CommandLineGenerator {
                              "image -1", "image x", "grad 0.weight", "weights 2.bias", "grad 4.bias", "weights 9.bias",
                              "grad 1.weight", "weights fc1", "grad 0.weight 0.bias", "everything", "image", "settings now"])
     case 8:
-      return "profile" + pick(["", " 1", " 2", " 5", " 0", " 10001", " x", " 1 2"])
+      return "profile" + pick(["", " 1", " 2", " 5", " 0", " 10001", " x", " 1 2", " 16 4x2 samples 32", " 8x0", " 64x",
+                               " 1 2 3 4 5", " 2 samples", " 3x3 samples 0"])
     case 9:
-      return "plot " + pick(["loss", "test", "grad", "grad 1", "grad 40", "grad 200000", "grad 200001", "grad 0",
+      return "plot " + pick(["loss", "test", "grad", "lr", "lr 2", "grad 1", "grad 40", "grad 200000", "grad 200001", "grad 0",
                              "loss 5", "", "everything", "grad x"])
     case 10:
       return pick(["compare", "compare 2", "runs", "runs 2", "test", "test 2", "reset", "reset 2"])
     case 11:
       return pick(["help", "?", "help set", "help train", "? save", "help nosuch", "help set x", "help help"])
     case 12:
-      return pick(["pause", "pause 2", "quit 1", "exit now", "quit", "exit"])
+      return pick(["pause", "pause 2", "clear", "clear 1", "quit 1", "exit now", "quit", "exit"])
     case 13 where chance(0.4):
       // A run put aside and taken up again, mid-window or not.
       return pick(["save state", "load state", "load state", "save weights", "load weights"]) + " " + files.path + "/" + pick(["s1.state", "w1.safetensors"])
@@ -311,6 +312,10 @@ struct CommandLineGenerator {
     case .normalize: LossNormalization.allCases.map(\.word) + ["mean", "N", "OFF", "none"]
     case .clip: ["1.0", "off", "1 micro", "0", "1e6", "1e6 micro", "1000001", "big", "1 macro", "1 micro extra", "inf",
                  "OFF", "1e-45", "0.5 MICRO", "-1"]
+    case .scheduler: ["off", "warmup 10 0.1", "warmup 3", "warmup 3 micro", "steplr 2 0.5", "steplr 1 1", "steplr 1 0",
+                      "cosine 5", "cosine 5 1e-5 micro", "cosine 1 10", "cosine 1 11", "warmup 0", "warmup 10000000",
+                      "warmup 10000001", "fast", "warmup", "warmup x", "warmup 2 0", "warmup 2 2", "steplr 2 0.5 micro extra",
+                      "micro", "WARMUP 4", "cosine 3 -0", "cosine 3 nan"]
     case .memory: ["0B", "1B", "0.4B", "0.5B", "1000GB", "1000.0001GB", "2000GB", "6MB", "5.5MB", "1KB", "6 MB", "off",
                    "1e3B", "nanMB", "infGB", "-1MB", "1.5", "MB", "1e-3GB", "9e18B", "100KB", "20KB", "1 KB"]
     default: setting.values + ["x"]

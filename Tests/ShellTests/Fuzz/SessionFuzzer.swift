@@ -455,7 +455,7 @@ final class SessionFuzzer {
     } else if isBlank(line) {
       if !outcome.printed.isEmpty { fail("blank line printed", visible(outcome.printed)) }
       if after != before { fail("blank line changed the session", "before \(before.snapshot)\n    after  \(after.snapshot)") }
-    } else if outcome.printed.isEmpty && !["pause", "quit"].contains(command) {
+    } else if outcome.printed.isEmpty && !["pause", "clear", "quit"].contains(command) {
       fail("success printed nothing", "")
     }
 
@@ -532,7 +532,7 @@ final class SessionFuzzer {
         // Weighting each micro-batch by its samples makes the accumulated gradient the large batch's exactly.
         fail("compare: accumulation with normalize samples is not exact", visible(String(outcome.printed.suffix(200))))
         fallthrough
-      case "show", "plot", "help", "runs", "compare", "profile", "forward", "pause", "save":
+      case "show", "plot", "help", "runs", "compare", "profile", "forward", "pause", "clear", "save":
         // Looking (and writing files) changes nothing; `compare` and `profile` work on copies.
         if after != before {
           fail("`\(command)` changed the session", "before \(before.snapshot)\n      \(before.extra)\n    after  \(after.snapshot)\n      \(after.extra)")
