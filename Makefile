@@ -1,10 +1,10 @@
 # gashell — two commands on a fresh Debian machine: `make run` and `make test`.
 # Both install the system packages that are missing (as root), then build.
 
-PACKAGES := libedit-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv
+PACKAGES := libedit-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv libzmq3-dev libssl-dev
 SWIFT    ?= swift
 
-.PHONY: run test fuzz notebook-check build release bench compare same-weights deps clean
+.PHONY: run test fuzz notebook-check kernel-check jupyter build release bench compare same-weights deps clean
 
 run: deps release
 	.build/release/gashell
@@ -15,6 +15,7 @@ test: deps
 	scripts/tmux-check.sh .build/debug/gashell
 	scripts/process-check.sh .build/debug/gashell
 	$(MAKE) --no-print-directory notebook-check
+	$(MAKE) --no-print-directory kernel-check
 
 # The fuzzers at length (make test runs a seeded slice of each): 100,000 generated command lines
 # through a Session, and 20,000 mutated safetensors and IDX files. FUZZ_SEED picks another stream.
@@ -34,6 +35,19 @@ notebook-check:
 	$(VENV)/bin/python -c 'import nbformat' 2>/dev/null || $(VENV)/bin/pip install -q nbformat
 	$(GASHELL) --quick --notebook /tmp/gashell-02-accumulation.ipynb lessons/02-accumulation.ga >/dev/null
 	$(VENV)/bin/python scripts/validate-notebook.py /tmp/gashell-02-accumulation.ipynb
+
+# The Jupyter kernel against real Jupyter clients, in the same venv (jupyter_client,
+# jupyter_kernel_test and nbclient from PyPI, installed once): the protocol checks, cells,
+# interrupts during a real `train`, bad messages, and lesson 02's notebook executed again.
+# JUPYTER_PATH puts the kernelspec installed here before any other gashell a user installed.
+JUPYTER_PACKAGES := jupyter_client jupyter_kernel_test nbclient nbformat
+kernel-check:
+	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	$(VENV)/bin/python -c 'import jupyter_client, jupyter_kernel_test, nbclient, nbformat' 2>/dev/null \
+	  || $(VENV)/bin/pip install -q $(JUPYTER_PACKAGES)
+	$(GASHELL) kernel install --prefix $(VENV) >/dev/null
+	cd Tests/Jupyter && JUPYTER_PATH=$(abspath $(VENV))/share/jupyter GASHELL=$(abspath $(GASHELL)) \
+	  $(abspath $(VENV))/bin/python -m unittest test_protocol test_client
 
 build: deps
 	$(SWIFT) build

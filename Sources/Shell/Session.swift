@@ -23,6 +23,9 @@ public final class Session {
   public var terminalWidth = 80
   /// `pause`: waits for Enter on a terminal, nothing otherwise.
   public var waitForEnter: () -> Void = {}
+  /// A front end that shows pictures and displays updated in place (the Jupyter kernel);
+  /// nil: their text is printed to `output`.
+  public var display: ((Display) -> Void)?
   /// Set by `quit`.
   public private(set) var wantsToQuit = false
 
@@ -67,6 +70,18 @@ public final class Session {
   /// Prints text as it is (the progress bar redraws with \r: that is not kept).
   func write(_ text: String) {
     output(text)
+    keep(text)
+  }
+
+  /// A plot, a picture or a progress display: to `display` if a front end takes it, else printed.
+  /// Its text is kept in the command's cell unless it is `transient` (a progress update).
+  func show(_ d: Display, transient: Bool = false) {
+    guard let display else { write(d.text); return }
+    display(d)
+    if !transient { keep(d.text) }
+  }
+
+  private func keep(_ text: String) {
     if !text.hasPrefix("\r"), case .code(let prompt, let command, let out)? = cells.last {
       cells[cells.count - 1] = .code(prompt: prompt, command: command, output: out + text)
     }

@@ -74,9 +74,9 @@ struct TrainingLog {
     let testStart = now()
     let e = trainer.evaluate(test)
     session.lastTest = e
-    Command.printTestResults(session, e)
-    session.say("steps \(grouped(epoch.steps)), train \(seconds(trained)) (\(grouped(Int(Double(epoch.samples) / max(trained, 1e-9)))) samples/s), test \(seconds(now() - testStart))")
-    session.say()
+    progress.end(with: Command.testResultLines(e) + [
+      "steps \(grouped(epoch.steps)), train \(seconds(trained)) (\(grouped(Int(Double(epoch.samples) / max(trained, 1e-9)))) samples/s), test \(seconds(now() - testStart))",
+      ""])
     run.add(Run.Epoch(epoch: epoch.epoch + 1, accuracy: e.accuracy, averageLoss: e.averageLoss, steps: epoch.steps, seconds: trained))
     atEpochStart = true
     epochStart = now()
