@@ -47,7 +47,7 @@ kernel-check:
 	  || $(VENV)/bin/pip install -q $(JUPYTER_PACKAGES)
 	$(GASHELL) kernel install --prefix $(VENV) >/dev/null
 	cd Tests/Jupyter && JUPYTER_PATH=$(abspath $(VENV))/share/jupyter GASHELL=$(abspath $(GASHELL)) \
-	  $(abspath $(VENV))/bin/python -m unittest test_protocol test_client
+	  $(abspath $(VENV))/bin/python -m unittest test_protocol test_client test_notebooks
 
 build: deps
 	$(SWIFT) build

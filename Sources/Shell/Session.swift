@@ -58,6 +58,11 @@ public final class Session {
 
   // What the session remembers of itself (notebooks, transcripts, plots)
   public private(set) var cells: [Cell] = []
+  /// Quick mode was on before the first cell (`gashell --quick`): the notebook's first code cell says so.
+  private(set) var startedQuick = false
+  /// The cells whose command failed: a notebook writes them as `! command`, an error on purpose,
+  /// so that running it again shows the error and goes on, as the session did.
+  private(set) var failedCells: Set<Int> = []
   public internal(set) var history = History()
 
   public init(output: @escaping (String) -> Void = { print($0, terminator: "") }) {
@@ -89,6 +94,7 @@ public final class Session {
 
   /// Prints lesson narration and keeps it as a Markdown cell.
   public func narrate(_ text: String) {
+    if cells.isEmpty { startedQuick = settings.quick }
     output(text + "\n")
     if case .markdown(let previous)? = cells.last {
       cells[cells.count - 1] = .markdown(previous + "\n" + text)
@@ -101,8 +107,17 @@ public final class Session {
 
   /// Runs one line: a command, a comment, or nothing. Errors come back thrown, state unchanged.
   public func execute(_ line: String) throws {
+    let before = cells.count
+    do { try executeLine(line) } catch {
+      if cells.count > before { failedCells.insert(cells.count - 1) }
+      throw error
+    }
+  }
+
+  private func executeLine(_ line: String) throws {
     let trimmed = line.trimmingCharacters(in: .whitespaces)
     if trimmed.isEmpty || trimmed.hasPrefix("#") { return }  // an empty line never repeats a command
+    if cells.isEmpty { startedQuick = settings.quick }
     // No command takes a control character, and one echoed back in an error would break the line
     // (a carriage return, a form feed) or drive the terminal (an escape sequence). Kept as typed
     // but for those characters, shown as �, so a transcript or notebook of the session reads back.

@@ -144,7 +144,7 @@ struct Gashell: ParsableCommand {
     guard let notebook else { return }
     do {
       try session.writeNotebook(to: notebook)
-      session.output("notebook of \(session.cells.count) cells written to \(notebook)\n")
+      session.output("notebook of \(session.notebookCells.count) cells written to \(notebook)\n")
     } catch {
       FileHandle.standardError.write(Data("gashell: \(error)\n".utf8))
       throw ExitCode(1)

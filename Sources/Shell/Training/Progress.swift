@@ -49,10 +49,17 @@ struct Progress {
     drawn = true
   }
 
-  /// Clears the terminal's line before the epoch's results are printed. A display stays: an
-  /// interrupted epoch keeps its last progress, a finished one gets its results (`end(with:)`).
-  mutating func finish() {
-    if drawn && !live { session.write("\r\u{1B}[2K"); drawn = false }
+  /// Clears the line before the epoch's results are printed; a display waits for them
+  /// (`end(with:)`), unless training stops inside the epoch (`stopped`): then it is emptied.
+  mutating func finish(stopped: Bool = false) {
+    guard drawn else { return }
+    if !live {
+      session.write("\r\u{1B}[2K")
+      drawn = false
+    } else if stopped {
+      session.show(Display(text: "", id: displayID), transient: true)
+      drawn = false
+    }
   }
 
   /// The epoch's results: in place of its progress display when there is one, else printed.

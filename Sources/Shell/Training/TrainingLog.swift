@@ -88,7 +88,7 @@ struct TrainingLog {
 
   mutating func finish(_ ending: Ending, countingSteps: Bool) {
     let t = trainer
-    progress.finish()
+    progress.finish(stopped: true)
     if !atEpochStart {  // stopped inside an epoch: the next `train` finishes it and counts this in
       epoch.seconds += now() - epochStart
       run.unfinished = epoch
