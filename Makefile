@@ -4,7 +4,7 @@
 PACKAGES := libedit-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv libzmq3-dev libssl-dev
 SWIFT    ?= swift
 
-.PHONY: run test fuzz notebook-check kernel-check jupyter build release bench compare same-weights deps clean
+.PHONY: run test fuzz notebook-check kernel-check browser-check jupyter build release bench compare same-weights deps clean
 
 run: deps release
 	.build/release/gashell
@@ -16,6 +16,7 @@ test: deps
 	scripts/process-check.sh .build/debug/gashell
 	$(MAKE) --no-print-directory notebook-check
 	$(MAKE) --no-print-directory kernel-check
+	$(MAKE) --no-print-directory browser-check
 
 # The fuzzers at length (make test runs a seeded slice of each): 100,000 generated command lines
 # through a Session, and 20,000 mutated safetensors and IDX files. FUZZ_SEED picks another stream.
@@ -48,6 +49,30 @@ kernel-check:
 	$(GASHELL) kernel install --prefix $(VENV) >/dev/null
 	cd Tests/Jupyter && JUPYTER_PATH=$(abspath $(VENV))/share/jupyter GASHELL=$(abspath $(GASHELL)) \
 	  $(abspath $(VENV))/bin/python -m unittest test_protocol test_client test_notebooks
+
+# A real browser: JupyterLab (PyPI) started headless on loopback, driven by Playwright (PyPI)
+# with Debian's Chromium (Playwright's own browser download is never used), runs lesson 02's
+# `backward` and `plot grad` cells and finds the SVG. The screenshot: .build/jupyterlab-lesson-02.png.
+browser-check:
+	@$(MAKE) --no-print-directory deps PACKAGES=chromium
+	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	$(VENV)/bin/python -c 'import jupyterlab, playwright' 2>/dev/null || $(VENV)/bin/pip install -q jupyterlab playwright
+	$(GASHELL) kernel install --prefix $(VENV) >/dev/null
+	cd Tests/Jupyter && PATH=$(abspath $(VENV))/bin:$$PATH JUPYTER_PATH=$(abspath $(VENV))/share/jupyter \
+	  GASHELL=$(abspath $(GASHELL)) $(abspath $(VENV))/bin/python -m unittest test_browser
+
+# JupyterLab (PyPI, into the same venv) with the kernel installed there, on the lessons as
+# notebooks: each written once in quick mode into .build/lessons/ (again when its lesson changes).
+LAB_LESSONS := .build/lessons
+jupyter: deps release
+	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	$(VENV)/bin/python -c 'import jupyterlab' 2>/dev/null || $(VENV)/bin/pip install -q jupyterlab
+	.build/release/gashell kernel install --prefix $(VENV)
+	mkdir -p $(LAB_LESSONS)
+	for f in lessons/*.ga; do n=$(LAB_LESSONS)/$$(basename $$f .ga).ipynb; \
+	  test $$n -nt $$f || (cd $(LAB_LESSONS) && ../release/gashell --quick --notebook $$(basename $$n) ../../$$f >/dev/null) || exit 1; \
+	done
+	JUPYTER_PATH=$(abspath $(VENV))/share/jupyter $(VENV)/bin/jupyter lab --notebook-dir=$(LAB_LESSONS)
 
 build: deps
 	$(SWIFT) build
