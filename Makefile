@@ -63,6 +63,7 @@ browser-check:
 
 # JupyterLab (PyPI, into the same venv) with the kernel installed there, on the lessons as
 # notebooks: each written once in quick mode into .build/lessons/ (again when its lesson changes).
+# LAB_ARGS passes options on, e.g. LAB_ARGS='--no-browser --port 8890'.
 LAB_LESSONS := .build/lessons
 jupyter: deps release
 	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
@@ -72,7 +73,8 @@ jupyter: deps release
 	for f in lessons/*.ga; do n=$(LAB_LESSONS)/$$(basename $$f .ga).ipynb; \
 	  test $$n -nt $$f || (cd $(LAB_LESSONS) && ../release/gashell --quick --notebook $$(basename $$n) ../../$$f >/dev/null) || exit 1; \
 	done
-	JUPYTER_PATH=$(abspath $(VENV))/share/jupyter $(VENV)/bin/jupyter lab --notebook-dir=$(LAB_LESSONS)
+	JUPYTER_PATH=$(abspath $(VENV))/share/jupyter $(VENV)/bin/jupyter lab --notebook-dir=$(LAB_LESSONS) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 build: deps
 	$(SWIFT) build
