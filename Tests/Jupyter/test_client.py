@@ -4,6 +4,8 @@ interrupts during a real `train`, rich output, and bad messages that must not ki
 import os
 import re
 import signal
+import subprocess
+import tempfile
 import time
 import unittest
 
@@ -227,6 +229,41 @@ class Shutdown(unittest.TestCase):
         k.km.provisioner.process.wait(timeout=10)
         k.kc.stop_channels()
         k.km.cleanup_resources()
+
+
+class Installation(unittest.TestCase):
+    def test_install_writes_a_kernelspec_jupyter_lists_and_uninstall_removes_it(self):
+        from jupyter_client.kernelspec import KernelSpecManager
+        gashell = os.environ.get("GASHELL", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "debug", "gashell"))
+        with tempfile.TemporaryDirectory() as prefix:
+            out = subprocess.run([gashell, "kernel", "install", "--prefix", prefix], check=True, capture_output=True, text=True).stdout
+            folder = os.path.join(prefix, "share", "jupyter", "kernels", "gashell")
+            self.assertEqual(out, f"installed kernelspec gashell in {folder}\n")
+            spec = KernelSpecManager(kernel_dirs=[os.path.dirname(folder)]).get_kernel_spec("gashell")
+            self.assertEqual(spec.argv[1:], ["kernel", "-f", "{connection_file}"])
+            self.assertTrue(os.path.isabs(spec.argv[0]) and os.access(spec.argv[0], os.X_OK))
+            self.assertEqual((spec.display_name, spec.language, spec.interrupt_mode), ("gashell", "gashell", "message"))
+            subprocess.run([gashell, "kernel", "uninstall", "--prefix", prefix], check=True, capture_output=True)
+            self.assertFalse(os.path.exists(folder))
+            both = subprocess.run([gashell, "kernel", "install", "--user", "--prefix", prefix], capture_output=True, text=True)
+            self.assertEqual(both.returncode, 64, both.stderr)   # a usage error: one place at most
+
+
+class IPCTransport(unittest.TestCase):
+    def test_a_kernel_on_ipc_sockets_runs_a_cell(self):
+        from jupyter_client.manager import KernelManager
+        with tempfile.TemporaryDirectory() as directory:
+            km = KernelManager(kernel_name="gashell", transport="ipc", ip=os.path.join(directory, "kernel"))
+            km.start_kernel()
+            kc = km.client()
+            kc.start_channels()
+            try:
+                kc.wait_for_ready(timeout=30)
+                reply = kc.execute_interactive("help help", timeout=30, output_hook=lambda m: None)
+                self.assertEqual(reply["content"]["status"], "ok")
+            finally:
+                kc.stop_channels()
+                km.shutdown_kernel()
 
 
 if __name__ == "__main__":
