@@ -1,10 +1,10 @@
 # gashell — two commands on a fresh Debian machine: `make run` and `make test`.
 # Both install the system packages that are missing (as root), then build.
 
-PACKAGES := libedit-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv
+PACKAGES := libedit-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv libzmq3-dev libssl-dev
 SWIFT    ?= swift
 
-.PHONY: run test fuzz notebook-check build release bench compare same-weights deps clean
+.PHONY: run test fuzz notebook-check kernel-check browser-check jupyter build release bench compare same-weights deps clean
 
 run: deps release
 	.build/release/gashell
@@ -14,7 +14,7 @@ run: deps release
 # machine's CPU (Cooperlake, AVX-512); an environment forcing others (OPENBLAS_CORETYPE=Haswell,
 # which some machines here set) changes last digits, so the tests let OpenBLAS choose (an empty
 # value is no choice). On another CPU family, re-record the transcripts (GASHELL_RECORD=1).
-test fuzz notebook-check: export OPENBLAS_CORETYPE =
+test fuzz notebook-check kernel-check browser-check: export OPENBLAS_CORETYPE =
 
 test: deps
 	$(SWIFT) build --build-tests
@@ -22,6 +22,8 @@ test: deps
 	scripts/tmux-check.sh .build/debug/gashell
 	scripts/process-check.sh .build/debug/gashell
 	$(MAKE) --no-print-directory notebook-check
+	$(MAKE) --no-print-directory kernel-check
+	$(MAKE) --no-print-directory browser-check
 
 # The fuzzers at length (make test runs a seeded slice of each): 100,000 generated command lines
 # through a Session, and 20,000 mutated safetensors and IDX files. FUZZ_SEED picks another stream.
@@ -41,6 +43,45 @@ notebook-check:
 	$(VENV)/bin/python -c 'import nbformat' 2>/dev/null || $(VENV)/bin/pip install -q nbformat
 	$(GASHELL) --quick --notebook /tmp/gashell-02-accumulation.ipynb lessons/02-accumulation.ga >/dev/null
 	$(VENV)/bin/python scripts/validate-notebook.py /tmp/gashell-02-accumulation.ipynb
+
+# The Jupyter kernel against real Jupyter clients, in the same venv (jupyter_client,
+# jupyter_kernel_test and nbclient from PyPI, installed once): the protocol checks, cells,
+# interrupts during a real `train`, bad messages, and lesson 02's notebook executed again.
+# JUPYTER_PATH puts the kernelspec installed here before any other gashell a user installed.
+JUPYTER_PACKAGES := jupyter_client jupyter_kernel_test nbclient nbformat
+kernel-check:
+	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	$(VENV)/bin/python -c 'import jupyter_client, jupyter_kernel_test, nbclient, nbformat' 2>/dev/null \
+	  || $(VENV)/bin/pip install -q $(JUPYTER_PACKAGES)
+	$(GASHELL) kernel install --prefix $(VENV) >/dev/null
+	cd Tests/Jupyter && JUPYTER_PATH=$(abspath $(VENV))/share/jupyter GASHELL=$(abspath $(GASHELL)) \
+	  $(abspath $(VENV))/bin/python -m unittest test_protocol test_client test_notebooks
+
+# A real browser: JupyterLab (PyPI) started headless on loopback, driven by Playwright (PyPI)
+# with Debian's Chromium (Playwright's own browser download is never used), runs lesson 02's
+# `backward` and `plot grad` cells and finds the SVG. The screenshot: .build/jupyterlab-lesson-02.png.
+browser-check:
+	@$(MAKE) --no-print-directory deps PACKAGES=chromium
+	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	$(VENV)/bin/python -c 'import jupyterlab, playwright' 2>/dev/null || $(VENV)/bin/pip install -q jupyterlab playwright
+	$(GASHELL) kernel install --prefix $(VENV) >/dev/null
+	cd Tests/Jupyter && PATH=$(abspath $(VENV))/bin:$$PATH JUPYTER_PATH=$(abspath $(VENV))/share/jupyter \
+	  GASHELL=$(abspath $(GASHELL)) $(abspath $(VENV))/bin/python -m unittest test_browser
+
+# JupyterLab (PyPI, into the same venv) with the kernel installed there, on the lessons as
+# notebooks: each written once in quick mode into .build/lessons/ (again when its lesson changes).
+# LAB_ARGS passes options on, e.g. LAB_ARGS='--no-browser --port 8890'.
+LAB_LESSONS := .build/lessons
+jupyter: deps release
+	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	$(VENV)/bin/python -c 'import jupyterlab' 2>/dev/null || $(VENV)/bin/pip install -q jupyterlab
+	.build/release/gashell kernel install --prefix $(VENV)
+	mkdir -p $(LAB_LESSONS)
+	for f in lessons/*.ga; do n=$(LAB_LESSONS)/$$(basename $$f .ga).ipynb; \
+	  test $$n -nt $$f || (cd $(LAB_LESSONS) && ../release/gashell --quick --notebook $$(basename $$n) ../../$$f >/dev/null) || exit 1; \
+	done
+	JUPYTER_PATH=$(abspath $(VENV))/share/jupyter $(VENV)/bin/jupyter lab --notebook-dir=$(LAB_LESSONS) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 build: deps
 	$(SWIFT) build

@@ -23,14 +23,21 @@ let package = Package(
     .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
                    providers: [.apt(["libedit-dev"])]),
+    // The Jupyter kernel's transport and message signing. libcrypto rather than swift-crypto:
+    // one HMAC call is not worth the 1–1.5 minutes swift-crypto adds to every clean build.
+    .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ", pkgConfig: "libzmq",
+                   providers: [.apt(["libzmq3-dev"])]),
+    .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+                   providers: [.apt(["libssl-dev"])]),
 
     .target(name: "Engine", dependencies: ["CBLAS"], swiftSettings: fastInDebug),
     .target(name: "Datasets", dependencies: ["Engine", "CZlib"], swiftSettings: fastInDebug),
     .target(name: "Shell", dependencies: ["Engine", "Datasets"]),
     .target(name: "LineEditing", dependencies: ["CEditLine"]),
+    .target(name: "Kernel", dependencies: ["Shell", "Engine", "LineEditing", "CZeroMQ", "CCrypto"]),
     .executableTarget(name: "gashell", dependencies: [
-      "Shell", "LineEditing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-    ]),
+      "Shell", "LineEditing", "Kernel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ], swiftSettings: [.unsafeFlags(["-parse-as-library"])]),   // @main in main.swift beside another file
     .executableTarget(name: "gabench", dependencies: [
       "Engine", "Datasets", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], swiftSettings: fastInDebug),
@@ -40,5 +47,6 @@ let package = Package(
     .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine", "Datasets"]),
     .testTarget(name: "TranscriptTests", dependencies: ["Shell"]),
     .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
+    .testTarget(name: "KernelTests", dependencies: ["Kernel", "Shell"]),
   ]
 )

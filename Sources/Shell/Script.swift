@@ -19,8 +19,25 @@ public struct Script {
   /// Runs every line; returns false after the first error (printed as `FILE:LINE: error: …`).
   /// `present`: narration as prose and commands echoed, as a lesson is shown.
   public func run(in session: Session, present: Bool) -> Bool {
+    guard let stop = runUntilStopped(in: session, present: present) else { return true }
+    session.say("\(name):\(stop.line): \(stop.message)")
+    return false
+  }
+
+  /// What ended a script before its last line: an error, an expected error that did not come,
+  /// or an interrupt. `run` prints it; the Jupyter kernel turns it into an `error` reply.
+  public struct Stop: Sendable, Equatable {
+    /// 1-based.
+    public let line: Int
+    /// "error: …", or "interrupted — the script stops here".
+    public let message: String
+    public let interrupted: Bool
+  }
+
+  /// Runs every line up to the first error, and says what stopped it, without printing that.
+  public func runUntilStopped(in session: Session, present: Bool) -> Stop? {
     for (i, raw) in lines.enumerated() {
-      if session.wantsToQuit { return true }
+      if session.wantsToQuit { return nil }
       let line = raw.trimmingCharacters(in: .whitespaces)
       if line.hasPrefix("#") {
         if present { session.narrate(narration(line)) }
@@ -37,22 +54,19 @@ public struct Script {
       do {
         try session.execute(command)
         if expectsError {
-          session.say("\(name):\(i + 1): error: `\(command)` was expected to fail, and did not")
-          return false
+          return Stop(line: i + 1, message: "error: `\(command)` was expected to fail, and did not", interrupted: false)
         }
       } catch {
         let message = error is ShellError ? "\(error)" : "error: \(error)"
         if expectsError { session.say(message); continue }
-        session.say("\(name):\(i + 1): \(message)")
-        return false
+        return Stop(line: i + 1, message: message, interrupted: false)
       }
       // Ctrl-C stopped `train` (or came during another command): the learner wants the script to stop.
       if session.isInterrupted() {
-        session.say("\(name):\(i + 1): interrupted — the script stops here")
-        return false
+        return Stop(line: i + 1, message: "interrupted — the script stops here", interrupted: true)
       }
     }
-    return true
+    return nil
   }
 
   /// "# Gradients add up." → "Gradients add up."; a lone "#" is an empty line.

@@ -25,6 +25,9 @@ public final class Session {
   public var waitForEnter: () -> Void = {}
   /// `clear`: clears a terminal's screen; nothing elsewhere.
   public var clearScreen: () -> Void = {}
+  /// A front end that shows pictures and displays updated in place (the Jupyter kernel);
+  /// nil: their text is printed to `output`.
+  public var display: ((Display) -> Void)?
   /// Set by `quit`.
   public private(set) var wantsToQuit = false
 
@@ -57,6 +60,11 @@ public final class Session {
 
   // What the session remembers of itself (notebooks, transcripts, plots)
   public private(set) var cells: [Cell] = []
+  /// Quick mode was on before the first cell (`gashell --quick`): the notebook's first code cell says so.
+  private(set) var startedQuick = false
+  /// The cells whose command failed: a notebook writes them as `! command`, an error on purpose,
+  /// so that running it again shows the error and goes on, as the session did.
+  private(set) var failedCells: Set<Int> = []
   public internal(set) var history = History()
 
   public init(output: @escaping (String) -> Void = { print($0, terminator: "") }) {
@@ -69,6 +77,18 @@ public final class Session {
   /// Prints text as it is (the progress bar redraws with \r: that is not kept).
   func write(_ text: String) {
     output(text)
+    keep(text)
+  }
+
+  /// A plot, a picture or a progress display: to `display` if a front end takes it, else printed.
+  /// Its text is kept in the command's cell unless it is `transient` (a progress update).
+  func show(_ d: Display, transient: Bool = false) {
+    guard let display else { write(d.text); return }
+    display(d)
+    if !transient { keep(d.text) }
+  }
+
+  private func keep(_ text: String) {
     if !text.hasPrefix("\r"), case .code(let prompt, let command, let out)? = cells.last {
       cells[cells.count - 1] = .code(prompt: prompt, command: command, output: out + text)
     }
@@ -76,6 +96,7 @@ public final class Session {
 
   /// Prints lesson narration and keeps it as a Markdown cell.
   public func narrate(_ text: String) {
+    if cells.isEmpty { startedQuick = settings.quick }
     output(text + "\n")
     if case .markdown(let previous)? = cells.last {
       cells[cells.count - 1] = .markdown(previous + "\n" + text)
@@ -88,8 +109,17 @@ public final class Session {
 
   /// Runs one line: a command, a comment, or nothing. Errors come back thrown, state unchanged.
   public func execute(_ line: String) throws {
+    let before = cells.count
+    do { try executeLine(line) } catch {
+      if cells.count > before { failedCells.insert(cells.count - 1) }
+      throw error
+    }
+  }
+
+  private func executeLine(_ line: String) throws {
     let trimmed = line.trimmingCharacters(in: .whitespaces)
     if trimmed.isEmpty || trimmed.hasPrefix("#") { return }  // an empty line never repeats a command
+    if cells.isEmpty { startedQuick = settings.quick }
     // No command takes a control character, and one echoed back in an error would break the line
     // (a carriage return, a form feed) or drive the terminal (an escape sequence). Nor a combining
     // mark with no letter before it: after a space it joins the space into one character, which a

@@ -18,8 +18,15 @@ struct Gashell: ParsableCommand {
       gashell --notebook 02.ipynb lessons/02-accumulation.ga   and keep it as a Jupyter notebook
       gashell -c 'load fashion; model mlp 512; train 1'
       gashell --check Tests/Transcripts/*.txt   replay transcripts (GASHELL_RECORD=1 re-records)
+      gashell kernel install --user             then open the lessons in JupyterLab (`gashell kernel --help`)
       """,
     version: "gashell 0.1.0")
+
+  /// `gashell kernel …` is a command of its own: as a subcommand, the script argument would take it.
+  static func main() {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "kernel" { KernelCommand.main(Array(arguments.dropFirst())) } else { main(arguments) }
+  }
 
   @Argument(help: "A script or lesson (.ga) to run.")
   var script: String?
@@ -144,7 +151,7 @@ struct Gashell: ParsableCommand {
     guard let notebook else { return }
     do {
       try session.writeNotebook(to: notebook)
-      session.output("notebook of \(session.cells.count) cells written to \(notebook)\n")
+      session.output("notebook of \(session.notebookCells.count) cells written to \(notebook)\n")
     } catch {
       FileHandle.standardError.write(Data("gashell: \(error)\n".utf8))
       throw ExitCode(1)

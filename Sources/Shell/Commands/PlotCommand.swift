@@ -33,11 +33,13 @@ extension Command {
       let plots = try makePlots(topic, session, last: last)
       // Wide enough for tick labels and a legend; beyond 160 columns a plot gets no easier to read.
       let width = min(max(session.terminalWidth, 40), 160)
+      var text = ""
       for (i, p) in plots.enumerated() {
-        if i > 0 { session.say() }
+        if i > 0 { text += "\n" }
         let lines = TerminalPlot(p, width: width, rows: plots.count > 1 ? 8 : 12, colour: session.showsProgress).lines
-        for line in lines { session.say(line) }
+        for line in lines { text += line + "\n" }
       }
+      session.show(Display(text: text, svg: session.display == nil ? nil : SVGPlot(plots).text))
       if topic == "grad" {
         session.say(gradientCounts(session.history, last: last))
         session.say("each backward adds to ‖g‖; step and zero bring it back to 0")

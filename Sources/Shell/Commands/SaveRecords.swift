@@ -20,7 +20,7 @@ extension Command {
     let finished = Array(session.cells.dropLast())
     if arguments[0] == "notebook" {
       try Notebook.checkFileName(file)
-      let notebook = Notebook(cells: finished)
+      let notebook = Notebook(cells: Array(session.notebookCells.dropLast()))
       try writeRecord(notebook.json, to: file)
       session.say("notebook written to \(file)")
     } else {
@@ -104,6 +104,20 @@ extension Session {
   /// Writes every cell so far as a notebook: what `gashell --notebook FILE` does when the run ends.
   public func writeNotebook(to file: String) throws {
     try Notebook.checkFileName(file)
-    try Command.writeRecord(Notebook(cells: cells).json, to: file)
+    try Command.writeRecord(Notebook(cells: notebookCells).json, to: file)
+  }
+
+  /// The cells as a notebook runs them again in the kernel: a command that failed is an error on
+  /// purpose (`! command`), and a session that began in quick mode (`gashell --quick`) says so in
+  /// a first code cell, so the cells run with the same data and epochs, and give the same numbers.
+  public var notebookCells: [Cell] {
+    let cells = self.cells.enumerated().map { i, cell in
+      guard failedCells.contains(i), case .code(let prompt, let command, let output) = cell else { return cell }
+      return Cell.code(prompt: prompt, command: "! " + command, output: output)
+    }
+    guard startedQuick, let first = cells.firstIndex(where: { if case .code = $0 { true } else { false } }) else { return cells }
+    let scratch = Session(output: { _ in })
+    scratch.executeReportingErrors("set quick on")
+    return Array(cells[..<first]) + scratch.cells + Array(cells[first...])
   }
 }

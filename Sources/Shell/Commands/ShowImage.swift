@@ -13,9 +13,9 @@ extension Command {
     guard let train = session.train else { throw ShellError.noData }
     let index = try integer(words[0], "the image number", in: 0...(train.count - 1))
     let pixels = Array(train.image(index))  // [rows·columns], 0 = background
-    for line in picture(pixels, rows: train.rows, columns: train.columns, colour: session.showsProgress) {
-      session.say(line)
-    }
+    let lines = picture(pixels, rows: train.rows, columns: train.columns, colour: session.showsProgress)
+    session.show(Display(text: lines.map { $0 + "\n" }.joined(),
+                         svg: session.display == nil ? nil : svgPicture(pixels, rows: train.rows, columns: train.columns)))
     let label = Int(train.labels[index])
     session.say("training image \(index): label \(label) \(FashionMNIST.classNames[label])")
     if let t = session.trainer { session.say(prediction(t.model, pixels, label: label)) }
@@ -39,6 +39,21 @@ extension Command {
       lines.append(line + (colour ? "\u{1B}[0m│" : "│"))
     }
     return lines + ["└" + String(repeating: "─", count: columns) + "┘"]
+  }
+
+  /// The image as SVG, one grey square per pixel (white background, as the dataset's pictures are
+  /// usually shown: ink dark), six times its size; background pixels are left out.
+  static func svgPicture(_ pixels: [UInt8], rows: Int, columns: Int) -> String {
+    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(columns * 6)\" height=\"\(rows * 6)\" "
+      + "viewBox=\"0 0 \(columns) \(rows)\" shape-rendering=\"crispEdges\">\n"
+      + "<rect width=\"\(columns)\" height=\"\(rows)\" fill=\"#fff\"/>\n"
+    for r in 0..<rows {
+      for c in 0..<columns where pixels[r * columns + c] > 0 {
+        let level = 255 - Int(pixels[r * columns + c])
+        svg += "<rect x=\"\(c)\" y=\"\(r)\" width=\"1\" height=\"1\" fill=\"rgb(\(level),\(level),\(level))\"/>\n"
+      }
+    }
+    return svg + "</svg>\n"
   }
 
   /// "model: Ankle boot 91.2% — right (then Sandal 4.1%, Sneaker 2.6%)": softmax of one image's logits.

@@ -66,8 +66,11 @@ extension Command {
     })
 
   static func printTestResults(_ session: Session, _ e: Trainer.Evaluation) {
-    session.say("Test Results:")
-    session.say(" Accuracy: \(fixed(100 * e.accuracy, 1))%, Avg loss: \(fixed(e.averageLoss, 6))")
+    for line in testResultLines(e) { session.say(line) }
+  }
+
+  static func testResultLines(_ e: Trainer.Evaluation) -> [String] {
+    ["Test Results:", " Accuracy: \(fixed(100 * e.accuracy, 1))%, Avg loss: \(fixed(e.averageLoss, 6))"]
   }
 
   /// The tutorial's loop (`Trainer.train`): for each batch, forward, loss / N, backward; step and

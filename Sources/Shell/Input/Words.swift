@@ -7,7 +7,7 @@ import Foundation
 public enum Words {
   /// The words of `line`. An unclosed quote is an error: guessing where the name ends could
   /// write a file the learner did not mean.
-  static func split(_ line: String) throws -> [String] {
+  public static func split(_ line: String) throws -> [String] {
     let (words, openQuote) = cut(line)
     if let quote = openQuote {
       throw ShellError("unclosed \(quote) — end the quoted name with another \(quote)")

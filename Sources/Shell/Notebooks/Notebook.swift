@@ -12,11 +12,11 @@ public struct Notebook {
 
   public init(cells: [Cell]) { self.cells = cells }
 
-  /// Written into every notebook: Jupyter shows "gashell" as the kernel and the language.
-  /// There is no gashell kernel to run the cells again; the notebook is a record to read.
+  /// Written into every notebook: Jupyter opens it with the gashell kernel (`gashell kernel
+  /// install`), which runs its cells again, one Session for the whole notebook.
   static var metadata: [String: Any] { [
     "kernelspec": ["name": "gashell", "display_name": "gashell", "language": "gashell"],
-    "language_info": ["name": "gashell"],
+    "language_info": ["name": "gashell", "file_extension": ".ga", "mimetype": "text/x-gashell"],
   ] }
 
   /// The cells as nbformat 4.5 JSON objects; ids and execution counts number them from 1.

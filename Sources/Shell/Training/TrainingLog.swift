@@ -75,10 +75,10 @@ struct TrainingLog {
     let testStart = now()
     let e = trainer.evaluate(test)
     session.lastTest = e
-    Command.printTestResults(session, e)
-    session.say("steps \(grouped(epoch.steps)), train \(seconds(trained)) (\(grouped(Int(Double(epoch.samples) / max(trained, 1e-9)))) samples/s), test \(seconds(now() - testStart))")
-    if let line = Command.scheduledRate(trainer) { session.say(line) }
-    session.say()
+    let lines = Command.testResultLines(e) + [
+      "steps \(grouped(epoch.steps)), train \(seconds(trained)) (\(grouped(Int(Double(epoch.samples) / max(trained, 1e-9)))) samples/s), test \(seconds(now() - testStart))"]
+      + (Command.scheduledRate(trainer).map { [$0] } ?? []) + [""]
+    progress.end(with: lines)
     run.add(Run.Epoch(epoch: epoch.epoch + 1, accuracy: e.accuracy, averageLoss: e.averageLoss, steps: epoch.steps, seconds: trained))
     atEpochStart = true
     epochStart = now()
@@ -90,7 +90,7 @@ struct TrainingLog {
 
   mutating func finish(_ ending: Ending, countingSteps: Bool) {
     let t = trainer
-    progress.finish()
+    progress.finish(stopped: true)
     if !atEpochStart {  // stopped inside an epoch: the next `train` finishes it and counts this in
       epoch.seconds += now() - epochStart
       run.unfinished = epoch
