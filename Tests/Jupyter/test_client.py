@@ -17,7 +17,9 @@ from kernel_client import Kernel, stdout, text
 SMALL = "model mlp 16\nload fashion train 512 test 128"
 
 
-class Cells(unittest.TestCase):
+class OneKernel(unittest.TestCase):
+    """Each class of tests shares one kernel process, started before its first test."""
+
     @classmethod
     def setUpClass(cls):
         cls.k = Kernel()
@@ -26,6 +28,8 @@ class Cells(unittest.TestCase):
     def tearDownClass(cls):
         cls.k.close()
 
+
+class Cells(OneKernel):
     def test_the_first_error_stops_the_cell_and_the_session_goes_on(self):
         self.k.run(SMALL)
         reply, outputs = self.k.run("set batch 32\nfrobnicate\nset batch 8")
@@ -115,18 +119,14 @@ class Cells(unittest.TestCase):
         self.assertEqual(self.k.reply(msg_id)["content"], {"status": "ok", "comms": {}})
 
 
-class Interrupts(unittest.TestCase):
+class Interrupts(OneKernel):
     """A real model on the full training set: `train 20` takes minutes, so an interrupt lands in it."""
 
     @classmethod
     def setUpClass(cls):
-        cls.k = Kernel()
+        super().setUpClass()
         reply, _ = cls.k.run("load fashion\nmodel mlp 512\nset batch 16\nset accumulate 4")
         assert reply["status"] == "ok", reply
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.k.close()
 
     def interrupted_train(self, interrupt):
         self.assertEqual(self.k.run("reset")[0]["status"], "ok")   # epoch 1, batch 1, no window open
@@ -168,15 +168,7 @@ class Interrupts(unittest.TestCase):
         self.check_consistent(batch, pending, steps)
 
 
-class BadMessages(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.k = Kernel()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.k.close()
-
+class BadMessages(OneKernel):
     def still_answers(self):
         reply, outputs = self.k.run("help help")
         self.assertEqual(reply["status"], "ok")

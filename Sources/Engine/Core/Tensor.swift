@@ -152,14 +152,17 @@ extension Tensor {
   /// none. With the sign bit cleared, floats order as their bits as signed integers do, NaN's above
   /// ±Inf's, so one vector comparison of sixteen lanes tells whether any of them is at the limit
   /// (baseline x86-64 has a signed compare, not an unsigned maximum); only then is a block searched.
-  public func firstIndex(magnitudeAtLeast limit: Float) -> Int? {
+  public func firstIndex(magnitudeAtLeast limit: Float) -> Int? { firstIndex(magnitudeAtLeast: limit, in: 0..<count) }
+
+  /// The same search over `range` of the flat values (a thread's slice, with nothing allocated).
+  public func firstIndex(magnitudeAtLeast limit: Float, in range: Range<Int>) -> Int? {
     let bits = UnsafeRawPointer(pointer)
     let magnitude = SIMD16<Int32>(repeating: 0x7fff_ffff)
     let below = SIMD16<Int32>(repeating: Int32(bitPattern: abs(limit).bitPattern) - 1)
     let block = 4096
-    var start = 0
-    while start < count {
-      let end = min(count, start + block)
+    var start = range.lowerBound
+    while start < range.upperBound {
+      let end = min(range.upperBound, start + block)
       var reached = SIMDMask<SIMD16<Int32>>(repeating: false), i = start
       while i + 16 <= end {
         reached .|= (bits.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Int32>.self) & magnitude) .> below

@@ -132,10 +132,7 @@ public final class Trainer: @unchecked Sendable {
     let grads = model.parameters.grads, found = nonFiniteFound, limit = optimizer.largestSafeGradient
     model.pool.run { part, parts in
       let range = WorkerPool.slice(grads.count, part: part, of: parts)
-      guard !range.isEmpty else { found[part] = -1; return }
-      let slice = Tensor(storage: grads.storage, offset: grads.offset + range.lowerBound, rows: 1,
-                         columns: range.count, rank: 1)
-      found[part] = slice.firstIndex(magnitudeAtLeast: limit).map { Float(range.lowerBound + $0) } ?? -1
+      found[part] = grads.firstIndex(magnitudeAtLeast: limit, in: range).map(Float.init) ?? -1
     }
     return (0..<model.pool.threadCount).lazy.map { Int(found[$0]) }.first { $0 >= 0 }
   }
