@@ -31,6 +31,14 @@ enum CNNBenchmark {
       settle: { trainer.zeroGrad(); trainer.restartEpoch() })
   }
 
+  /// `samples` samples' worth of the products alone at micro-batch `batch`, on a model of its own.
+  static func products(batch: Int, threads: Int, samples: Int) -> (Measurement, flopsPerSample: Double) {
+    let products = CNNStepProducts(model: Sequential(architecture, seed: 0, threads: threads), batch: batch)
+    let steps = samples / batch
+    return (Measurement(warmUp: { for _ in 0..<min(steps, 20) { products.run() } },
+                        run: { for _ in 0..<steps { products.run() } }), products.flopsPerSample)
+  }
+
   /// Bytes the memory report accounts for training at `shape`: parameters, gradients, optimizer
   /// state and the activations of one micro-batch.
   static func accountedBytes(_ shape: TrainingShape) -> Int {
@@ -44,18 +52,31 @@ extension GABench {
   func cnnSection(_ train: LabeledImages, torch: TorchFigures?) throws -> [Check] {
     let shapes = [TrainingShape(batch: 64), TrainingShape(batch: 16, accumulate: 4), TrainingShape(batch: 16)]
     let samples = quick ? 1_280 : 6_400
-    let timings = takeTurns(shapes.map { CNNBenchmark.training($0, data: train, threads: threads, samples: samples, warmup: quick ? 8 : 32) },
+    let productBatches = Array(Set(shapes.map(\.batch))).sorted(by: >)
+    let products = productBatches.map { CNNBenchmark.products(batch: $0, threads: threads, samples: samples) }
+    let flops = products[0].flopsPerSample
+    let timings = takeTurns(shapes.map { CNNBenchmark.training($0, data: train, threads: threads, samples: samples, warmup: quick ? 8 : 32) }
+                              + products.map(\.0),
                             rounds: timedEpochs)
+    var ceiling: [Int: Double] = [:]
+    for (batch, t) in zip(productBatches, timings.dropFirst(shapes.count)) {
+      ceiling[batch] = t.rate(Double(samples / batch * batch)).median
+    }
     say()
     say("CNN Conv2d(1,32)-ReLU-MaxPool-Conv2d(32,64)-ReLU-MaxPool-Linear(3136,128)-ReLU-Linear(128,10), "
-        + "SGD lr 1e-3: median and best of \(timedEpochs) runs of \(grouped(Double(samples))) samples")
-    var header = ["samples/s", "best"]
+        + "SGD lr 1e-3: median and best of \(timedEpochs) runs of \(grouped(Double(samples))) samples; "
+        + "GFLOP/s counts the products (\(fixed(flops / 1e6, 2)) MFLOP a sample)")
+    say("products alone (the same cblas_sgemm calls, nothing else): "
+        + productBatches.map { "micro-batch \($0) \(grouped(ceiling[$0]!)) samples/s, \(fixed(ceiling[$0]! * flops / 1e9, 1)) GFLOP/s" }
+          .joined(separator: "; "))
+    var header = ["samples/s", "best", "GFLOP/s", "% products"]
     if torch?.cnn.isEmpty == false { header += ["PyTorch", "ratio"] }
     say(row("configuration", header))
     var checks: [Check] = []
     for (shape, t) in zip(shapes, timings) {
       let rate = t.rate(Double(samples))
-      var cells = [grouped(rate.median), grouped(rate.best)]
+      let share = rate.median / ceiling[shape.batch]!
+      var cells = [grouped(rate.median), grouped(rate.best), fixed(rate.median * flops / 1e9, 1), fixed(100 * share, 0)]
       let reference = torch?.cnn[shape]
       if torch?.cnn.isEmpty == false {
         cells += [reference.map(grouped) ?? "–", reference.map { fixed(rate.median / $0, 2) + "×" } ?? "–"]
@@ -66,6 +87,11 @@ extension GABench {
                             measured: reference.map { "\(fixed(rate.median / $0, 2))× (\(grouped(rate.median)) vs \(grouped($0)) samples/s)" },
                             target: "≥ \(fixed(target, 1))×", passed: reference.map { rate.median / $0 >= target } ?? false,
                             missing: "no PyTorch CNN figures (bench/compare_torch.sh passes them)"))
+      }
+      if shape == TrainingShape(batch: 64) {
+        checks.append(Check(name: "CNN batch 64 vs its products alone",
+                            measured: "\(fixed(100 * share, 0)) % (\(grouped(rate.median)) of \(grouped(ceiling[64]!)) samples/s, medians)",
+                            target: "≥ 60 %", passed: share >= 0.6))
       }
     }
     if !noRSS { checks += try cnnMemorySection() }

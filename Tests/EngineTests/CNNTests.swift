@@ -120,6 +120,43 @@ import Testing
     #expect(pool.backward(ones, needsInputGradient: true, parallel)!.array == file["pool.grad_x"]!.array)
   }
 
+  /// The vectorised windows (rows of 8 or more, and short rows read on into the next ones) decide
+  /// as the window-by-window definition: row order, a later value winning only if larger or NaN.
+  /// Values from five levels make ties common; a few NaNs, and sizes with odd edges, all in a
+  /// batch of two images so a plane's last windows meet the next image.
+  @Test(arguments: [(28, 28), (14, 14), (15, 13), (4, 20), (6, 6)])
+  func maxPoolDecidesEveryWindowAsTheDefinition(_ size: (Int, Int)) {
+    let (h, w, channels, batch) = (size.0, size.1, 3, 2)
+    let pool = MaxPool2d(channels: channels, height: h, width: w)
+    pool.prepare(capacity: batch, needsInputGradient: true)
+    var rng = RandomNumbers(seed: 7)
+    let x = Tensor(rows: batch, columns: channels * h * w)
+    for i in 0..<x.count { x[i] = rng.nextIndex(below: 50) == 0 ? .nan : Float(rng.nextIndex(below: 5)) }
+    let y = pool.forward(x, training: true, Parallel(pool: WorkerPool(threads: 2)))
+    let (oh, ow) = (h / 2, w / 2)
+    var expected: [Float] = [], expectedWinners: [Int] = []
+    for b in 0..<batch {
+      for c in 0..<channels {
+        for r in 0..<oh {
+          for q in 0..<ow {
+            let at = b * channels * h * w + c * h * w + 2 * r * w + 2 * q
+            var best = at
+            for i in [at + 1, at + w, at + w + 1] where x[i] > x[best] || x[i].isNaN { best = i }
+            expected.append(x[best]); expectedWinners.append(best)
+          }
+        }
+      }
+    }
+    #expect(y.array.map(\.bitPattern) == expected.map(\.bitPattern))
+    // The winners, seen through backward: a distinct gradient per window lands on its winner.
+    let dy = Tensor(rows: batch, columns: channels * oh * ow)
+    for i in 0..<dy.count { dy[i] = Float(i + 1) }
+    let dx = pool.backward(dy, needsInputGradient: true, Parallel(pool: WorkerPool(threads: 2)))!
+    var expectedDx = [Float](repeating: 0, count: x.count)
+    for (o, winner) in expectedWinners.enumerated() { expectedDx[winner] += Float(o + 1) }
+    #expect(dx.array == expectedDx)
+  }
+
   /// The convolution by its definition, loops only: the reference of the im2col one.
   static func naiveConv(_ x: [Float], _ w: Tensor, _ b: Tensor, c: Int, h: Int, width: Int, out: Int) -> [Float] {
     var y = [Float](repeating: 0, count: out * h * width)

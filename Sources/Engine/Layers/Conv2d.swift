@@ -11,8 +11,8 @@ public final class Conv2d: Layer {
   public let bias: Parameter            // [out]
   public var outHeight: Int { height + 2 * padding - kernel + 1 }
   public var outWidth: Int { width + 2 * padding - kernel + 1 }
-  var patch: Int { inChannels * kernel * kernel }     // a column's length
-  var pixels: Int { outHeight * outWidth }             // columns per image
+  public var patch: Int { inChannels * kernel * kernel }     // a column's length
+  public var pixels: Int { outHeight * outWidth }             // columns per image
 
   private var input = Tensor()          // [B, C·H·W], the layer below's output
   private var columns = Tensor()        // [capacity · patch, pixels]: im2col of every image, kept
@@ -69,21 +69,26 @@ public final class Conv2d: Layer {
     return y
   }
 
+  /// How dW's product is cut: in fixed blocks, the same for any thread count; by the columns of
+  /// dW where a column holds many values (each thread then packs only its share of col_b, which
+  /// dominates the packing), else by output channels.
+  public var weightGradientBlocks: (byColumns: Bool, size: Int) {
+    patch >= 64 ? (true, (patch / 2 + 15) / 16 * 16) : (false, 16)
+  }
+
   public func backward(_ dy: Tensor, needsInputGradient: Bool, _ parallel: Parallel) -> Tensor? {
     let batch = dy.rows
-    // dW[o] += Σ_b dy_b[o]·col_bᵀ and db[o] += Σ dy_b[o]: in blocks of 16 output channels, each
-    // adding the images in order, so neither the products nor the sums depend on the thread count.
-    parallel.blocks(outChannels, size: 16) { channels in
+    // dW += Σ_b dy_b·col_bᵀ and db += Σ dy_b, the images added in order, in the blocks below.
+    let (byColumns, blockSize) = weightGradientBlocks
+    parallel.blocks(byColumns ? patch : outChannels, size: blockSize) { block in
+      let (channels, columnRange) = byColumns ? (0..<outChannels, block) : (block, 0..<patch)
       for b in 0..<batch {
         let g = dy.pointer + b * outputFeatures
-        gemm(m: channels.count, n: patch, k: pixels, g + channels.lowerBound * pixels, lda: pixels,
-             columns.pointer + b * patch * pixels, ldb: pixels, transposeB: true,
-             weight.grad.pointer + channels.lowerBound * patch, ldc: patch, beta: 1)
-        for o in channels {
-          var s: Float = 0
-          let row = g + o * pixels
-          for i in 0..<pixels { s += row[i] }
-          bias.grad[o] += s
+        gemm(m: channels.count, n: columnRange.count, k: pixels, g + channels.lowerBound * pixels, lda: pixels,
+             columns.pointer + b * patch * pixels + columnRange.lowerBound * pixels, ldb: pixels, transposeB: true,
+             weight.grad.pointer + channels.lowerBound * patch + columnRange.lowerBound, ldc: patch, beta: 1)
+        if columnRange.lowerBound == 0 {
+          for o in channels { bias.grad[o] += Conv2d.sum(g + o * pixels, count: pixels) }
         }
       }
     }
@@ -101,6 +106,17 @@ public final class Conv2d: Layer {
     return dx
   }
 
+  /// x[0] + … + x[count − 1] in eight lanes, then the lanes and the tail: a fixed order, and one
+  /// the compiler vectorises (a plain running sum it must keep in sequence).
+  @inline(__always)
+  static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+    var lanes = SIMD8<Float>(), i = 0
+    while i + 8 <= count { lanes += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self); i += 8 }
+    var total = lanes.sum()
+    while i < count { total += x[i]; i += 1 }
+    return total
+  }
+
   /// col[(c·k + i)·k + j, oh·W' + ow] = x[c, oh + i − p, ow + j − p], 0 outside the image.
   func im2col(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>) {
     let (h, w, oh, ow, k, p) = (height, width, outHeight, outWidth, kernel, padding)
@@ -110,14 +126,13 @@ public final class Conv2d: Layer {
         for j in 0..<k {
           let row = col + ((c * k + i) * k + j) * pixels
           // Output columns whose input column ow + j − p lies inside the image.
-          let first = max(0, p - j), last = min(ow, w + p - j)
+          let first = max(0, p - j), last = max(first, min(ow, w + p - j))
           for r in 0..<oh {
             let out = row + r * ow, source = r + i - p
-            guard source >= 0 && source < h, first < last else { out.update(repeating: 0, count: ow); continue }
-            let line = image + source * w + (j - p)
-            for q in 0..<first { out[q] = 0 }
-            for q in first..<last { out[q] = line[q] }
-            for q in max(first, last)..<ow { out[q] = 0 }
+            guard source >= 0 && source < h else { Conv2d.zero(out, count: ow); continue }
+            Conv2d.zero(out, count: first)
+            Conv2d.copy(image + source * w + (first + j - p), into: out + first, count: last - first)
+            Conv2d.zero(out + last, count: ow - last)
           }
         }
       }
@@ -138,11 +153,58 @@ public final class Conv2d: Layer {
           for r in 0..<oh {
             let target = r + i - p
             guard target >= 0 && target < h else { continue }
-            let line = image + target * w + (j - p), out = row + r * ow
-            for q in first..<last { line[q] += out[q] }
+            Conv2d.add(row + r * ow + first, into: image + target * w + (first + j - p), count: last - first)
           }
         }
       }
     }
+  }
+
+  // Rows of an image are short (28 or 14 floats): copied, zeroed and added eight at a time in
+  // SIMD registers, a copy's last eight overlapping the ones before (the same values again),
+  // an addition's tail one by one (it must not add twice). The compiler vectorises none of
+  // the plain loops at these lengths.
+
+  @inline(__always)
+  static func copy(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+    guard count >= 8 else {
+      for q in 0..<count { target[q] = source[q] }
+      return
+    }
+    var q = 0
+    while true {
+      let at = min(q, count - 8)
+      UnsafeMutableRawPointer(target + at).storeBytes(of: UnsafeRawPointer(source + at).loadUnaligned(as: SIMD8<Float>.self),
+                                                     as: SIMD8<Float>.self)
+      q += 8
+      if at == count - 8 { break }
+    }
+  }
+
+  @inline(__always)
+  static func zero(_ target: UnsafeMutablePointer<Float>, count: Int) {
+    guard count >= 8 else {
+      for q in 0..<count { target[q] = 0 }
+      return
+    }
+    var q = 0
+    while true {
+      let at = min(q, count - 8)
+      UnsafeMutableRawPointer(target + at).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self)
+      q += 8
+      if at == count - 8 { break }
+    }
+  }
+
+  @inline(__always)
+  static func add(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+    var q = 0
+    while q + 8 <= count {
+      let sum = UnsafeRawPointer(target + q).loadUnaligned(as: SIMD8<Float>.self)
+        + UnsafeRawPointer(source + q).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(target + q).storeBytes(of: sum, as: SIMD8<Float>.self)
+      q += 8
+    }
+    while q < count { target[q] += source[q]; q += 1 }
   }
 }

@@ -9,6 +9,7 @@
 /// what the part computes, so results do not depend on the thread count.
 public struct Parallel {
   let pool: WorkerPool
+  public init(pool: WorkerPool) { self.pool = pool }
 
   /// A job over `n` columns in fixed blocks of `size`, `body` called once per block: the same
   /// calls for any thread count. A product's rounding can depend on its shape (OpenBLAS picks

@@ -37,7 +37,7 @@ public final class Linear: Layer, @unchecked Sendable {
 
   /// Features a product takes at a time (forward's outputs, dW's rows, dx's columns): fixed, so
   /// that 1 and 2 threads issue the same products and get the same bits.
-  static let block = 128
+  public static let block = 128
 
   public var inputFeatures: Int { inputs }
   public var outputFeatures: Int { outputs }

@@ -43,17 +43,20 @@ public final class MaxPool2d: Layer {
           let image = x.pointer + b * inputFeatures
           let out = y.pointer + b * outputFeatures, won = index + b * outputFeatures
           for c in 0..<channels {
+            let planeEnd = (c + 1) * h * w, outputsEnd = (c + 1) * oh * ow
             for r in 0..<oh {
-              for q in 0..<ow {
-                var best = c * h * w + 2 * r * w + 2 * q
-                var value = image[best]
-                for (dr, dq) in [(0, 1), (1, 0), (1, 1)] {
-                  let i = c * h * w + (2 * r + dr) * w + 2 * q + dq
-                  if image[i] > value || image[i].isNaN { value = image[i]; best = i }
+              let start = c * h * w + 2 * r * w, o = (c * oh + r) * ow
+              // Eight windows at a time, in SIMD registers, where their 16 + 16 inputs lie in the
+              // plane: a row shorter than 8 reads on into the next rows, and writes windows of the
+              // next output row that are computed again after it. A last group that would run past
+              // a row of 8 or more starts earlier instead and recomputes some windows.
+              for q in stride(from: 0, to: ow, by: 8) {
+                let first = ow >= 8 ? min(q, ow - 8) : q
+                if start + w + 2 * first + 16 <= planeEnd && o + first + 8 <= outputsEnd {
+                  poolEight(image, start: start, column: first, out + o, won + o)
+                } else {
+                  for column in q..<min(q + 8, ow) { poolOne(image, start: start, column: column, out + o, won + o) }
                 }
-                let o = (c * oh + r) * ow + q
-                out[o] = value
-                won[o] = Int32(best)
               }
             }
           }
@@ -61,6 +64,43 @@ public final class MaxPool2d: Layer {
       }
     }
     return y
+  }
+
+  /// The window of output column `column` in the output row whose top input row begins at
+  /// `start`: the four values in row order, a later one winning only if larger, or NaN.
+  @inline(__always)
+  private func poolOne(_ image: UnsafePointer<Float>, start: Int, column q: Int,
+                       _ out: UnsafeMutablePointer<Float>, _ won: UnsafeMutablePointer<Int32>) {
+    let at = start + 2 * q
+    var best = at, value = image[at]
+    @inline(__always) func challenge(_ i: Int) {
+      // `larger != NaN` is `larger || NaN` (never both) as a select, not a mispredicted branch.
+      let wins = (image[i] > value) != image[i].isNaN
+      value = wins ? image[i] : value
+      best = wins ? i : best
+    }
+    challenge(at + 1); challenge(at + width); challenge(at + width + 1)
+    out[q] = value
+    won[q] = Int32(truncatingIfNeeded: best)
+  }
+
+  /// Windows `column` ..< `column` + 8 of one output row, as `poolOne` decides each, in SIMD
+  /// registers: the compiler does not vectorise the scalar form (its comparisons become branches).
+  @inline(__always)
+  private func poolEight(_ image: UnsafePointer<Float>, start: Int, column q: Int,
+                         _ out: UnsafeMutablePointer<Float>, _ won: UnsafeMutablePointer<Int32>) {
+    let top = UnsafeRawPointer(image + start + 2 * q).loadUnaligned(as: SIMD16<Float>.self)
+    let bottom = UnsafeRawPointer(image + start + width + 2 * q).loadUnaligned(as: SIMD16<Float>.self)
+    var value = top.evenHalf, best = SIMD8<Int32>(repeating: 0)
+    @inline(__always) func challenge(_ challenger: SIMD8<Float>, _ offset: Int) {
+      let wins = (challenger .> value) .| (challenger .!= challenger)
+      value.replace(with: challenger, where: wins)
+      best.replace(with: Int32(truncatingIfNeeded: offset), where: wins)
+    }
+    challenge(top.oddHalf, 1); challenge(bottom.evenHalf, width); challenge(bottom.oddHalf, width + 1)
+    UnsafeMutableRawPointer(out + q).storeBytes(of: value, as: SIMD8<Float>.self)
+    let first = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14) &+ Int32(start + 2 * q)
+    UnsafeMutableRawPointer(won + q).storeBytes(of: first &+ best, as: SIMD8<Int32>.self)
   }
 
   public func backward(_ dy: Tensor, needsInputGradient: Bool, _ parallel: Parallel) -> Tensor? {
