@@ -93,15 +93,17 @@ bench: deps
 	$(SWIFT) build -c release --product gabench
 	.build/release/gabench
 
+# COMPARE holds compare_torch.sh's options, e.g. COMPARE="--quick --no-cnn".
 compare: deps
 	$(SWIFT) build -c release --product gabench
-	bench/compare_torch.sh
+	bench/compare_torch.sh $(COMPARE)
 
 # gashell and PyTorch trained from the same initial weights, epoch by epoch (needs PyTorch and
 # safetensors, which the project does not install: TORCH_PYTHON names a Python that has them).
+# SAME_WEIGHTS holds same_weights.py's options, e.g. SAME_WEIGHTS="--model cnn" for the CNN.
 TORCH_PYTHON ?= python3
 same-weights: release
-	$(TORCH_PYTHON) bench/same_weights.py .build/release/gashell
+	$(TORCH_PYTHON) bench/same_weights.py .build/release/gashell $(SAME_WEIGHTS)
 
 # Installs what is missing; without root it prints the command and stops.
 deps:

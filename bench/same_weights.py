@@ -3,14 +3,19 @@
 
     TORCH_PYTHON=~/torchenv/bin/python make same-weights
     ~/torchenv/bin/python bench/same_weights.py .build/release/gashell --epochs 3
+    ~/torchenv/bin/python bench/same_weights.py .build/release/gashell --model cnn
 
-gashell draws the tutorial's network (784-512-512-10, ReLU) from its seed and saves it as
-safetensors; PyTorch loads that file into the same nn.Sequential. Both then train with the
-tutorial's loop on FashionMNIST in order (SGD lr 1e-3, cross-entropy), once at batch 64 and
-once at batch 16 with N = 4 (loss / N, a step every N batches or at the epoch's last one),
-and test after every epoch with the tutorial's test loop (the test loader at the training
-batch size). The table lists both sides' test accuracy and average loss and their difference:
-float sums in another order (OpenBLAS here, MKL or oneDNN in PyTorch) may move the last digits.
+gashell draws the model from its seed and saves it as safetensors; PyTorch loads that file
+into the same nn.Sequential. `--model mlp` (the default) is the tutorial's network
+(784-512-512-10, ReLU; 3 epochs unless --epochs); `--model cnn` is gashell's `model cnn`,
+Conv2d(1,32,3,p=1) ReLU MaxPool2d(2) Conv2d(32,64,3,p=1) ReLU MaxPool2d(2) Flatten
+Linear(3136,128) ReLU Linear(128,10), on images shaped [N, 1, 28, 28] (1 epoch unless
+--epochs). Both sides then train with the tutorial's loop on FashionMNIST in order (SGD lr
+1e-3, cross-entropy), once at batch 64 and once at batch 16 with N = 4 (loss / N, a step every
+N batches or at the epoch's last one), and test after every epoch with the tutorial's test
+loop (the test loader at the training batch size). The table lists both sides' test accuracy
+and average loss and their difference: float sums in another order (OpenBLAS here, MKL or
+oneDNN in PyTorch) may move the last digits.
 
 torch is not a gashell dependency: this is run by hand, like bench/compare_torch.sh.
 """
@@ -38,9 +43,21 @@ def idx(path):
     return np.frombuffer(data, np.uint8, offset=4 + 4 * len(dims)).reshape(dims)
 
 
-def fashion(folder):
+# What each model is: gashell's `model` command, PyTorch's nn.Sequential, and the shape of
+# one image as that Sequential takes it.
+MODELS = {
+    "mlp": ("model mlp 512", (784,), lambda: nn.Sequential(
+        nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))),
+    "cnn": ("model cnn", (1, 28, 28), lambda: nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))),
+}
+
+
+def fashion(folder, shape):
     def images(name):  # ToTensor(): uint8 → float32 / 255
-        return torch.from_numpy(idx(os.path.join(folder, name)).copy()).float().div(255).reshape(-1, 784)
+        return torch.from_numpy(idx(os.path.join(folder, name)).copy()).float().div(255).reshape(-1, *shape)
 
     def labels(name):
         return torch.from_numpy(idx(os.path.join(folder, name)).astype(np.int64))
@@ -49,8 +66,8 @@ def fashion(folder):
             images("t10k-images-idx3-ubyte.gz"), labels("t10k-labels-idx1-ubyte.gz"))
 
 
-def network(weights):
-    model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+def network(kind, weights):
+    model = MODELS[kind][2]()
     model.load_state_dict(load_file(weights), strict=True)
     return model
 
@@ -67,9 +84,9 @@ def test(model, x, y, batch, loss_fn):
     return 100 * correct / len(x), loss / batches
 
 
-def train_torch(weights, data, batch, n, epochs):
+def train_torch(kind, weights, data, batch, n, epochs):
     x, y, tx, ty = data
-    model = network(weights)
+    model = network(kind, weights)
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
     batches = (len(x) + batch - 1) // batch
@@ -85,8 +102,8 @@ def train_torch(weights, data, batch, n, epochs):
     return results
 
 
-def train_gashell(gashell, weights, batch, n, epochs, data_folder):
-    script = f'load fashion from "{data_folder}"; model mlp 512; load weights "{weights}"; ' \
+def train_gashell(gashell, kind, weights, batch, n, epochs, data_folder):
+    script = f'load fashion from "{data_folder}"; {MODELS[kind][0]}; load weights "{weights}"; ' \
              f'set batch {batch}; set accumulate {n}; train {epochs}'
     out = subprocess.run([gashell, "-c", script], capture_output=True, text=True)
     if out.returncode != 0:
@@ -98,25 +115,28 @@ def train_gashell(gashell, weights, batch, n, epochs, data_folder):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("gashell", help="the gashell binary (a release build)")
-    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--model", choices=sorted(MODELS), default="mlp")
+    p.add_argument("--epochs", type=int, help="epochs of each run (default: 3 for mlp, 1 for cnn)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--data", default=os.environ.get("FASHION_MNIST_GZ", "/usr/share/datasets/fashion-mnist"))
     args = p.parse_args()
+    if args.epochs is None:
+        args.epochs = 3 if args.model == "mlp" else 1
     torch.set_num_threads(args.threads)
 
     with tempfile.TemporaryDirectory() as work:
         weights = os.path.join(work, "init.safetensors")
-        made = subprocess.run([args.gashell, "-c", f'model mlp 512; save weights "{weights}"'],
+        made = subprocess.run([args.gashell, "-c", f'{MODELS[args.model][0]}; save weights "{weights}"'],
                               capture_output=True, text=True)
         if made.returncode != 0:
             sys.exit(f"gashell could not save its initial weights:\n{made.stdout}{made.stderr}")
-        data = fashion(args.data)
-        print(f"torch {torch.__version__}, threads {args.threads}; gashell's seed-0 weights in both; "
+        data = fashion(args.data, MODELS[args.model][1])
+        print(f"{MODELS[args.model][0]}; torch {torch.__version__}, threads {args.threads}; gashell's seed-0 weights in both; "
               f"FashionMNIST from {args.data}")
         worst = 0.0
         for batch, n in [(64, 1), (16, 4)]:
-            ours = train_gashell(args.gashell, weights, batch, n, args.epochs, args.data)
-            theirs = train_torch(weights, data, batch, n, args.epochs)
+            ours = train_gashell(args.gashell, args.model, weights, batch, n, args.epochs, args.data)
+            theirs = train_torch(args.model, weights, data, batch, n, args.epochs)
             label = f"batch {batch}" if n == 1 else f"batch {batch} × {n}"
             print(f"\n{label:14} {'gashell':>20} {'PyTorch':>20}   |Δ avg loss|")
             for e, ((a1, l1), (a2, l2)) in enumerate(zip(ours, theirs), 1):
