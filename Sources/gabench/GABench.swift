@@ -137,6 +137,14 @@ struct GABench: ParsableCommand {
     // The loader's sample order (8 bytes a training image, 469 KiB) belongs to the data set's
     // side, as the data does: made before the peak is reset, it is not counted as training's.
     let loader = DataLoader(train, batchSize: shape.batch)
+    // The code training runs (the engine's, OpenBLAS's kernels) counts in the RSS once it has run:
+    // a throwaway model trains two micro-batches of one image first, so that the pages of code
+    // are in the loaded state and what is measured is the memory training holds.
+    do {
+      let warm = cnn ? CNNBenchmark.makeTrainer(TrainingShape(batch: 1), threads: threads)
+        : TrainingBenchmark.makeTrainer(TrainingShape(batch: 1), threads: threads)
+      TrainingBenchmark.trainMicroBatches(warm, DataLoader(train, batchSize: 1), 2)
+    }
     // What loading freed goes back to the system, or training would reuse it unseen by the RSS.
     // (glibc's malloc_trim, which Swift's Glibc module does not show: found by name.)
     if let trim = dlsym(nil, "malloc_trim") {
