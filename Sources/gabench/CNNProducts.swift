@@ -104,10 +104,10 @@ final class CNNStepProducts {
     }
   }
 
-  // As Linear.forward and backward, in Linear.block features at a time.
+  // As Linear.forward and backward, in Linear.block(features) at a time.
   private func forward(_ d: Dense, _ parallel: Parallel) {
     let (inputs, outputs) = (d.layer.inputs, d.layer.outputs)
-    parallel.blocks(outputs, size: Linear.block) { slice in
+    parallel.blocks(outputs, size: Linear.block(outputs)) { slice in
       gemm(m: batch, n: slice.count, k: inputs, d.input.pointer, lda: inputs,
            d.layer.weight.value.pointer + slice.lowerBound * inputs, ldb: inputs, transposeB: true,
            d.output.pointer + slice.lowerBound, ldc: outputs, beta: 1)
@@ -116,12 +116,12 @@ final class CNNStepProducts {
 
   private func backward(_ d: Dense, _ parallel: Parallel) {
     let (inputs, outputs) = (d.layer.inputs, d.layer.outputs)
-    parallel.blocks(outputs, size: Linear.block) { rows in
+    parallel.blocks(outputs, size: Linear.block(outputs)) { rows in
       gemm(m: rows.count, n: inputs, k: batch, d.outputGradient.pointer + rows.lowerBound, lda: outputs, transposeA: true,
            d.input.pointer, ldb: inputs, d.layer.weight.grad.pointer + rows.lowerBound * inputs, ldc: inputs, beta: 1)
     }
     guard d.needsInputGradient else { return }
-    parallel.blocks(inputs, size: Linear.block) { columns in
+    parallel.blocks(inputs, size: Linear.block(inputs)) { columns in
       gemm(m: batch, n: columns.count, k: outputs, d.outputGradient.pointer, lda: outputs,
            d.layer.weight.value.pointer + columns.lowerBound, ldb: inputs,
            d.inputGradient.pointer + columns.lowerBound, ldc: inputs)

@@ -35,9 +35,13 @@ public final class Linear: Layer, @unchecked Sendable {
     self.dropout = dropout
   }
 
-  /// Features a product takes at a time (forward's outputs, dW's rows, dx's columns): fixed, so
-  /// that 1 and 2 threads issue the same products and get the same bits.
-  public static let block = 128
+  /// Features a product takes at a time (forward's outputs, dW's rows, dx's columns): fixed by the
+  /// layer's shape, so that 1 and 2 threads issue the same products and get the same bits. 128,
+  /// or half of a layer at most that wide (the CNN's 128 hidden features: two blocks, not one
+  /// for one thread while the other waits).
+  public static func block(_ features: Int) -> Int {
+    features > 128 ? 128 : max(16, (features + 31) / 32 * 16)
+  }
 
   public var inputFeatures: Int { inputs }
   public var outputFeatures: Int { outputs }
@@ -71,7 +75,7 @@ public final class Linear: Layer, @unchecked Sendable {
     precondition(x.columns == inputs, "Linear expects \(inputs) features, got \(x.columns)")
     input = x
     self.training = training
-    parallel.blocks(outputs, size: Linear.block) { slice in forward(slice) }
+    parallel.blocks(outputs, size: Linear.block(outputs)) { slice in forward(slice) }
     return output.prefix(rows: x.rows)
   }
 
@@ -101,7 +105,7 @@ public final class Linear: Layer, @unchecked Sendable {
   public func backward(_ dy: Tensor, needsInputGradient: Bool, _ parallel: Parallel) -> Tensor? {
     let batch = dy.rows
     guard batch > 0 else { return needsInputGradient ? inputGradient.prefix(rows: 0) : nil }
-    parallel.blocks(outputs, size: Linear.block) { rows in
+    parallel.blocks(outputs, size: Linear.block(outputs)) { rows in
       if relu {
         // Back through dropout and the ReLU in dy itself: zero where the output is 0 (off, or
         // dropped), and undo dropout's 1/(1 − p) where it kept. One pass, no stored mask.
@@ -124,7 +128,7 @@ public final class Linear: Layer, @unchecked Sendable {
     guard needsInputGradient else { return nil }
     // dx[:, columns] = dz · W[:, columns]
     let dx = inputGradient.pointer
-    parallel.blocks(inputs, size: Linear.block) { columns in
+    parallel.blocks(inputs, size: Linear.block(inputs)) { columns in
       gemm(m: batch, n: columns.count, k: outputs,
            dy.pointer, lda: outputs,
            weight.value.pointer + columns.lowerBound, ldb: inputs,
