@@ -146,10 +146,7 @@ struct GABench: ParsableCommand {
       TrainingBenchmark.trainMicroBatches(warm, DataLoader(train, batchSize: 1), 2)
     }
     // What loading freed goes back to the system, or training would reuse it unseen by the RSS.
-    // (glibc's malloc_trim, which Swift's Glibc module does not show: found by name.)
-    if let trim = dlsym(nil, "malloc_trim") {
-      _ = unsafeBitCast(trim, to: (@convention(c) (Int) -> Int32).self)(0)
-    }
+    ResidentMemory.trim()
     guard let loading = PeakMemory.highWaterMarkKiB, let loaded = PeakMemory.residentKiB,
           PeakMemory.resetHighWaterMark() else {
       throw BenchmarkError("no VmHWM/VmRSS in /proc/self/status, or /proc/self/clear_refs is not writable")

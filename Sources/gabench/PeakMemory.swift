@@ -3,6 +3,7 @@
 // resets VmHWM to the current RSS), and child processes of this very executable so
 // that each configuration has a peak of its own.
 
+import Engine
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -16,27 +17,15 @@ enum PeakMemory {
     return usage.ru_maxrss
   }
 
-  /// VmHWM from /proc/self/status in KiB: the peak since start or since `resetHighWaterMark()`.
-  static var highWaterMarkKiB: Int? { statusField("VmHWM") }
+  /// VmHWM in KiB: the peak since start or since `resetHighWaterMark()`.
+  static var highWaterMarkKiB: Int? { ResidentMemory.peakKiB }
 
   /// VmRSS: the resident set now, in KiB.
-  static var residentKiB: Int? { statusField("VmRSS") }
+  static var residentKiB: Int? { ResidentMemory.residentKiB }
 
   /// Sets VmHWM back to the current RSS. Returns false where the kernel does not allow it.
   @discardableResult
-  static func resetHighWaterMark() -> Bool {
-    guard let file = fopen("/proc/self/clear_refs", "w") else { return false }
-    let ok = fputs("5", file) >= 0
-    return fclose(file) == 0 && ok
-  }
-
-  private static func statusField(_ name: String) -> Int? {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-    for line in status.split(separator: "\n") where line.hasPrefix(name + ":") {
-      return Int(line.dropFirst(name.count + 1).split(whereSeparator: \.isWhitespace).first ?? "")
-    }
-    return nil
-  }
+  static func resetHighWaterMark() -> Bool { ResidentMemory.resetPeak() }
 }
 
 /// What one child process reports about its training run, in KiB. (Not ru_maxrss: Linux

@@ -64,11 +64,26 @@ extension Command {
   struct Phases {
     var data = 0.0, forward = 0.0, backward = 0.0, step = 0.0
     var microBatches = 0, steps = 0, samples = 0, threads = 1
+    /// How far the process's peak resident memory rose over the run, in bytes: measured by Linux,
+    /// beside what `show memory` accounts. Nil where /proc does not tell.
+    var peakGrowth: Int?
     var total: Double { data + forward + backward + step }
   }
 
   private static func measure(_ session: Session, _ t: Trainer, _ source: DataLoader, accumulate n: Int,
                               microBatches count: Int) -> Phases {
+    // The code a step runs counts in the RSS once it has run: two blank images through a
+    // throwaway copy first (two: batch norm needs more than one), so that the peak measured
+    // below is the memory training holds, not pages of code.
+    do {
+      let warm = t.model.clone(), two = Batch(capacity: 2, features: source.features)
+      two.count = 2
+      let logits = warm.forward(two.x), g = Tensor(rows: 2, columns: warm.classes)
+      _ = CrossEntropy.evaluate(logits: logits, labels: two.y, gradient: g, scale: 1)
+      warm.backward(g)
+    }
+    ResidentMemory.trim()
+    let before = ResidentMemory.residentKiB, reset = ResidentMemory.resetPeak()
     let model = t.model.clone()
     model.setThreads(t.model.threads)
     let optimizer = session.makeOptimizer(for: model)
@@ -95,6 +110,7 @@ extension Command {
         p.step += now() - t0
       }
     }
+    if let before, reset, let peak = ResidentMemory.peakKiB { p.peakGrowth = (peak - before) * 1024 }
     return p
   }
 
@@ -114,6 +130,8 @@ extension Command {
     row("step", p.step, p.steps, "optimizer state \(formatBytes(memory.optimizerState))")
     session.say(pad("total", 10) + pad(fixed(p.total * 1000, 2) + " ms", 11, left: true)
       + "   \(grouped(Int(Double(p.samples) / max(p.total, 1e-12)))) samples/s")
+    session.say("memory: \(formatBytes(memory.total)) accounted (`show memory`); the process's peak resident memory grew "
+      + (p.peakGrowth.map(formatBytes) ?? "– (no /proc here)") + " while profiling")
   }
 
   /// Configurations in columns: time per phase for the same samples, then what each holds.
@@ -138,5 +156,8 @@ extension Command {
     line("memory (show memory)", reports.map { formatBytes($0.total) })
     line("  that grow with batch", reports.map { formatBytes($0.activations) })
     line("  that do not", reports.map { formatBytes($0.parameters + $0.gradients + $0.optimizerState) })
+    // Measured: Linux's count of the pages each configuration's run touched, over what the
+    // process held before it (code, data and the session's own model are not in it).
+    line("peak RSS growth", measured.map { $0.peakGrowth.map(formatBytes) ?? "–" })
   }
 }
