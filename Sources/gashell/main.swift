@@ -69,13 +69,18 @@ struct Gashell: ParsableCommand {
     setlocale(LC_CTYPE, "")
     if String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_CTYPE, "C.UTF-8") }
 
-    let session = Session(output: writeToStandardOutput)
-    session.settings.quick = quick
     let terminal = LineEditor.isTerminal
+    // At a terminal, long lines break at words (the terminal itself would cut one in two);
+    // scripts' and pipes' output stays as printed, for transcripts and other programs.
+    let width = Width()
+    var output: (String) -> Void = writeToStandardOutput
+    if terminal { output = { text in writeToStandardOutput(WordWrap.text(text, width: width.columns)) } }
+    let session = Session(output: output)
+    session.settings.quick = quick
     Interrupt.install()
     session.isInterrupted = { Interrupt.requested }
     session.showsProgress = terminal
-    if terminal { session.terminalWidth = terminalColumns() }
+    if terminal { session.terminalWidth = terminalColumns(); width.columns = session.terminalWidth }
     var editor: LineEditor?
     func lineEditor() -> LineEditor {
       if let editor { return editor }
@@ -123,6 +128,7 @@ struct Gashell: ParsableCommand {
         if let signal = Interrupt.termination { try terminate(signal, editor, session) }
         Interrupt.clear()
         session.terminalWidth = terminalColumns()  // the window may have been resized
+        width.columns = session.terminalWidth
         switch editor.readLine(prompt: session.prompt) {
         case .line(let line): session.executeReportingErrors(line)
         case .interrupted: continue
@@ -219,6 +225,9 @@ private func writeToStandardOutput(_ text: String) {
     bytes = bytes.dropFirst(n)
   }
 }
+
+/// The width output is wrapped at, kept as the window is resized.
+private final class Width: @unchecked Sendable { var columns = 80 }
 
 /// The terminal's width, for plots: TIOCGWINSZ on stdout, else $COLUMNS, else 80.
 private func terminalColumns() -> Int {

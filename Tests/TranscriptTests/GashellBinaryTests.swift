@@ -75,7 +75,7 @@ enum Gashell {
     let first = try Gashell.run(["-c", session])
     #expect(first.status == 0, "\(first.output)")
     let saved = try String(contentsOfFile: path, encoding: .utf8)
-    #expect(saved.components(separatedBy: " (glob)\n").count - 1 == 2 + 2 + 2 + 5)   // load/data, epochs, runs, profile
+    #expect(saved.components(separatedBy: " (glob)\n").count - 1 == 2 + 2 + 2 + 6)   // load/data, epochs, runs, profile (5 times, 1 measured memory)
     #expect(saved.contains("\nsteps 10, train * s (* samples/s), test * s (glob)\n"))
     let check = try Gashell.run(["--check", path])
     #expect(check.status == 0, "\(check.output)")

@@ -11,7 +11,8 @@ extension Transcript {
     // Each kind of line starts with one of these: most lines are passed over without a regex.
     guard line.hasPrefix("FashionMNIST from ") || line.hasPrefix("steps ") || line.hasPrefix(" ")
             || line.hasPrefix("data ") || line.hasPrefix("forward ") || line.hasPrefix("backward ")
-            || line.hasPrefix("step ") || line.hasPrefix("total ") else { return nil }
+            || line.hasPrefix("step ") || line.hasPrefix("total ") || line.hasPrefix("memory: ")
+            || line.hasPrefix("peak RSS growth ") else { return nil }
     for rule in timedLines where matches(rule.line, line) {
       var pattern = line
       for (time, replacement) in rule.times {
@@ -47,5 +48,11 @@ extension Transcript {
     (regex(#"^(data|forward|backward|step) +[0-9.]+ ms +[0-9.,]+ µs +[0-9.]+%"#),
      [(regex(#" +[0-9.]+ ms"#), " * ms"), (regex(#" +[0-9.,]+ µs"#), " * µs"), (regex(#" +[0-9.]+%"#), " *%")]),
     (regex(#"^total +[0-9.]+ ms +[0-9,]+ samples/s$"#), [(regex(#" +[0-9.]+ ms +[0-9,]+ samples/s$"#), " * ms * samples/s")]),
+    // profile's measured memory, which moves by a page or a few from run to run:
+    // "memory: 266 KB accounted (`show memory`); the process's peak resident memory grew 328 KB while profiling"
+    (regex(#"^memory: .* accounted .* grew [0-9.]+ [KMG]?B while profiling$"#),
+     [(regex(#"grew [0-9.]+ [KMG]?B while"#), "grew * while")]),
+    // and side by side: "peak RSS growth              46.4 MB       14.1 MB"
+    (regex(#"^peak RSS growth( +[0-9.]+ [KMG]?B)+$"#), [(regex(#" +[0-9.]+ [KMG]?B"#), " *")]),
   ]
 }
