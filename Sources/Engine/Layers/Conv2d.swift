@@ -127,6 +127,19 @@ public final class Conv2d: Layer {
           let row = col + ((c * k + i) * k + j) * pixels
           // Output columns whose input column ow + j − p lies inside the image.
           let first = max(0, p - j), last = max(first, min(ow, w + p - j))
+          if let (rows, shift) = flatShift(i, j) {
+            // A "same" convolution: the row is the plane moved by `shift`, rows of zeros above or
+            // below, and a zero at each line's edge where the move wrapped round to the next line.
+            Conv2d.zero(row, count: rows.lowerBound * ow)
+            Conv2d.zero(row + rows.upperBound * ow, count: pixels - rows.upperBound * ow)
+            let (from, to) = (max(rows.lowerBound * ow, -shift), min(rows.upperBound * ow, h * w - shift))
+            Conv2d.copy(image + from + shift, into: row + from, count: to - from)
+            for r in rows {
+              for q in 0..<first { row[r * ow + q] = 0 }
+              for q in last..<ow { row[r * ow + q] = 0 }
+            }
+            continue
+          }
           for r in 0..<oh {
             let out = row + r * ow, source = r + i - p
             guard source >= 0 && source < h else { Conv2d.zero(out, count: ow); continue }
@@ -139,8 +152,19 @@ public final class Conv2d: Layer {
     }
   }
 
+  /// For a convolution whose output is as large as its input (stride 1, padding (k − 1) / 2),
+  /// the output rows that tap (i, j) reads inside the image, and how far (in floats) the tap
+  /// moves the flattened plane: row (c, i, j) of im2col is then one shifted copy of the plane.
+  @inline(__always)
+  private func flatShift(_ i: Int, _ j: Int) -> (rows: Range<Int>, shift: Int)? {
+    guard outHeight == height, outWidth == width else { return nil }
+    let rows = max(0, padding - i)..<max(max(0, padding - i), min(outHeight, height + padding - i))
+    return (rows, (i - padding) * width + (j - padding))
+  }
+
   /// The adjoint of im2col: dx[c, oh + i − p, ow + j − p] += dcol[…], in a fixed order.
-  func col2im(_ col: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+  /// (It overwrites dcol's entries that fall outside the image with 0.)
+  func col2im(_ col: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
     let (h, w, oh, ow, k, p) = (height, width, outHeight, outWidth, kernel, padding)
     dx.update(repeating: 0, count: inputFeatures)
     for c in 0..<inChannels {
@@ -150,6 +174,17 @@ public final class Conv2d: Layer {
           let row = col + ((c * k + i) * k + j) * pixels
           let first = max(0, p - j), last = min(ow, w + p - j)
           guard first < last else { continue }
+          if let (rows, shift) = flatShift(i, j) {
+            // One shifted addition of the plane, its entries outside the image made 0 first, so
+            // the wrapped ones add nothing: each dx entry still takes its terms in the same order.
+            for r in rows {
+              for q in 0..<first { row[r * ow + q] = 0 }
+              for q in last..<ow { row[r * ow + q] = 0 }
+            }
+            let (from, to) = (max(rows.lowerBound * ow, -shift), min(rows.upperBound * ow, h * w - shift))
+            Conv2d.add(row + from, into: image + from + shift, count: to - from)
+            continue
+          }
           for r in 0..<oh {
             let target = r + i - p
             guard target >= 0 && target < h else { continue }
