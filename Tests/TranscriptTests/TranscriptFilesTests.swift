@@ -41,6 +41,7 @@ enum TranscriptFiles {
     ("lesson-05-quick.txt", "lessons/05-wrappers-and-schedules.ga"),
     ("lesson-06-quick.txt", "lessons/06-policies.ga"),
     ("lesson-07-quick.txt", "lessons/07-pitfalls.ga"),
+    ("lesson-08-quick.txt", "lessons/08-effective-batch.ga"),
   ]
 }
 
