@@ -42,6 +42,7 @@ enum TranscriptFiles {
     ("lesson-06-quick.txt", "lessons/06-policies.ga"),
     ("lesson-07-quick.txt", "lessons/07-pitfalls.ga"),
     ("lesson-08-quick.txt", "lessons/08-effective-batch.ga"),
+    ("lesson-09-quick.txt", "lessons/09-lr-schedules.ga"),
   ]
 }
 
