@@ -43,6 +43,7 @@ enum TranscriptFiles {
     ("lesson-07-quick.txt", "lessons/07-pitfalls.ga"),
     ("lesson-08-quick.txt", "lessons/08-effective-batch.ga"),
     ("lesson-09-quick.txt", "lessons/09-lr-schedules.ga"),
+    ("lesson-10-quick.txt", "lessons/10-adam.ga"),
   ]
 }
 
