@@ -18,6 +18,7 @@ GASHELL = os.environ.get("GASHELL", os.path.join(ROOT, ".build", "debug", "gashe
 TIMES = [(re.compile(p), mask) for p, mask in [
     (r"\d[\d,]*(\.\d+)? s\b", "* s"), (r"[\d,]+ samples/s", "* samples/s"), (r" *\d+\.\ds\b", " *s"),
     (r" +[\d.]+ ms\b", " * ms"), (r" +[\d.,]+ µs\b", " * µs"),
+    (r"(?m)^samples/s(?: +[\d,]+)+$", "samples/s *"),   # profile 64 16x4: a column per configuration
 ]]
 
 

@@ -44,6 +44,7 @@ enum TranscriptFiles {
     ("lesson-08-quick.txt", "lessons/08-effective-batch.ga"),
     ("lesson-09-quick.txt", "lessons/09-lr-schedules.ga"),
     ("lesson-10-quick.txt", "lessons/10-adam.ga"),
+    ("lesson-11-quick.txt", "lessons/11-profiling.ga"),
   ]
 }
 

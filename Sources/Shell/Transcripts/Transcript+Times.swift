@@ -11,7 +11,7 @@ extension Transcript {
     // Each kind of line starts with one of these: most lines are passed over without a regex.
     guard line.hasPrefix("FashionMNIST from ") || line.hasPrefix("steps ") || line.hasPrefix(" ")
             || line.hasPrefix("data ") || line.hasPrefix("forward ") || line.hasPrefix("backward ")
-            || line.hasPrefix("step ") || line.hasPrefix("total ") else { return nil }
+            || line.hasPrefix("step ") || line.hasPrefix("total ") || line.hasPrefix("samples/s ") else { return nil }
     for rule in timedLines where matches(rule.line, line) {
       var pattern = line
       for (time, replacement) in rule.times {
@@ -47,5 +47,8 @@ extension Transcript {
     (regex(#"^(data|forward|backward|step) +[0-9.]+ ms +[0-9.,]+ µs +[0-9.]+%"#),
      [(regex(#" +[0-9.]+ ms"#), " * ms"), (regex(#" +[0-9.,]+ µs"#), " * µs"), (regex(#" +[0-9.]+%"#), " *%")]),
     (regex(#"^total +[0-9.]+ ms +[0-9,]+ samples/s$"#), [(regex(#" +[0-9.]+ ms +[0-9,]+ samples/s$"#), " * ms * samples/s")]),
+    // profile 64 16x4, a column per configuration: "forward   11.1 ms   31.2 ms", "samples/s   35,539   24,787"
+    (regex(#"^(data|forward|backward|step|total)( +[0-9.]+ ms)+$"#), [(regex(#" +[0-9.]+ ms"#), " * ms")]),
+    (regex(#"^samples/s( +[0-9,]+)+$"#), [(regex(#"( +[0-9,]+)+$"#), " *")]),
   ]
 }
