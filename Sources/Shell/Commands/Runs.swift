@@ -15,7 +15,7 @@ extension Command {
     run: { session, arguments in
       let finished = session.runs.filter { !$0.epochs.isEmpty }
       let all = arguments == ["all"]
-      let chosen = try all ? [] : selection(arguments, finished: finished, session: session)
+      let chosen = try all ? [] : selection(arguments, finished: finished)
       guard !finished.isEmpty else {
         guard let line = underWay(session) else { throw ShellError("no finished epoch yet — `train 1` makes one") }
         session.say(line)
@@ -46,9 +46,10 @@ extension Command {
     })
 
   /// `runs 1 3 4`: those finished runs, in the order typed.
-  private static func selection(_ arguments: [String], finished: [Run], session: Session) throws -> [Run] {
+  private static func selection(_ arguments: [String], finished: [Run]) throws -> [Run] {
     try arguments.map { word in
       guard let n = Int(word), n > 0 else {
+        if word == "all" { throw UsageError("`all` comes alone: `runs all`, or run numbers such as `runs 1 3`") }
         let close = suggestion(word, among: ["all"])
         throw UsageError("unexpected '\(word)'" + (close.isEmpty ? " — `runs all`, or run numbers such as `runs 1 3`" : close))
       }
