@@ -63,6 +63,7 @@ public struct Settings: Sendable {
     var s = base + ", " + optimizer.kind.rawValue + (wrap.map { " wrapped ×\($0)" } ?? "")
     if optimizer.kind == .sgd && optimizer.momentum != 0 { s += " m\(formatHyper(optimizer.momentum))" }
     s += " lr \(formatHyper(optimizer.learningRate))"
+    if optimizer.weightDecay != 0 { s += " wd \(formatHyper(optimizer.weightDecay))" }
     if shuffle { s += ", shuffled" }
     if let p = currentPolicy, p != .guide { s += ", \(p.rawValue) rules" }
     else if currentPolicy == nil { s += ", normalize \(accumulation.normalization.word)" }

@@ -18,6 +18,10 @@ GASHELL = os.environ.get("GASHELL", os.path.join(ROOT, ".build", "debug", "gashe
 TIMES = [(re.compile(p), mask) for p, mask in [
     (r"\d[\d,]*(\.\d+)? s\b", "* s"), (r"[\d,]+ samples/s", "* samples/s"), (r" *\d+\.\ds\b", " *s"),
     (r" +[\d.]+ ms\b", " * ms"), (r" +[\d.,]+ µs\b", " * µs"),
+    (r"(?m)^samples/s(?: +[\d,]+)+$", "samples/s *"),   # profile 64 16x4: a column per configuration
+    # profile's measured memory moves by a page from run to run
+    (r"grew [\d.]+ [KMG]?B while profiling", "grew * while profiling"),
+    (r"(?m)^peak RSS growth(?: +[\d.]+ [KMG]?B)+$", "peak RSS growth *"),
 ]]
 
 

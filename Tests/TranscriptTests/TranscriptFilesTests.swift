@@ -41,6 +41,10 @@ enum TranscriptFiles {
     ("lesson-05-quick.txt", "lessons/05-wrappers-and-schedules.ga"),
     ("lesson-06-quick.txt", "lessons/06-policies.ga"),
     ("lesson-07-quick.txt", "lessons/07-pitfalls.ga"),
+    ("lesson-08-quick.txt", "lessons/08-effective-batch.ga"),
+    ("lesson-09-quick.txt", "lessons/09-lr-schedules.ga"),
+    ("lesson-10-quick.txt", "lessons/10-adam.ga"),
+    ("lesson-11-quick.txt", "lessons/11-profiling.ga"),
   ]
 }
 

@@ -63,7 +63,7 @@ extension Command {
       }
       if !gradientless.isEmpty {
         let names = report.gradients.map(\.name).filter(gradientless.contains)
-        let why = t.model.batchNorm ? " (batch norm subtracts again the mean a bias before it adds)" : ""
+        let why = t.model.batchNorm ? " (the batch norm right after them subtracts the batch mean, cancelling any bias)" : ""
         session.say("—: \(names.joined(separator: ", ")) \(names.count == 1 ? "has" : "have") no gradient up to float rounding\(why); "
           + "left out of the worst")
       }
@@ -71,7 +71,7 @@ extension Command {
       let diverged = report.gradients.contains { !$0.maxAbsolute.isFinite || !$0.relative.isFinite }
         || !worst.isFinite
       let verdict = diverged ? "no verdict: the gradients hold nan or inf (the weights diverged: `reset`, and a smaller lr)"
-        : worst <= 1e-5 ? "the same gradient up to float rounding: accumulation is exact here"
+        : worst <= 1e-5 ? "the same gradient up to float rounding (the two sum in another order)"
         : worst < 1e-2 ? "close but not equal" : "NOT the same gradient"
       session.say("worst relative difference \(significant(worst)) (gradients), \(significant(report.worstWeights)) (weights): \(verdict)")
       if t.model.batchNorm {

@@ -101,12 +101,20 @@ extension Command {
   /// "2 of 4 micro-batches accumulated (32 samples); step pending" — what learners most often miscount.
   static func windowLine(_ t: Trainer) -> String {
     let a = t.accumulator
+    // With autozero off a step leaves its gradient in the buffers: the window's counters start
+    // again, the buffers do not — the header must not call them empty.
+    let kept = !t.zeroAfterStep && a.steps > 0
     guard a.isWindowOpen else {
+      if kept && t.model.parameters.grads.norm > 0 {
+        return "gradients: no micro-batch since step \(a.steps), but not zero: autozero is off, "
+          + "so the buffers still hold what the earlier windows added"
+      }
       return "gradients: nothing accumulated" + (a.steps > 0 ? " since step \(a.steps)" : "")
         + (t.zeroAfterStep ? "" : " (zeroing after step is off)")
     }
     let state = a.isWindowFull ? "full: `step` applies it" : "step pending"
-    return "gradients: \(a.microBatches) of \(a.plannedMicroBatches) micro-batch\(a.plannedMicroBatches == 1 ? "" : "es") accumulated (\(grouped(a.samples)) samples); \(state)"
+    return "gradients: \(a.microBatches) of \(a.plannedMicroBatches) micro-batch\(a.plannedMicroBatches == 1 ? "" : "es") accumulated (\(grouped(a.samples)) samples)"
+      + (kept ? " since step \(a.steps), on top of what earlier windows left unless `zero` cleared it (autozero off)" : "") + "; \(state)"
   }
 
   private static func showLoss(_ session: Session) throws {

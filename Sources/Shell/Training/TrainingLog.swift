@@ -108,6 +108,7 @@ struct TrainingLog {
     } else if countingSteps {
       let last = t.lastLoss.map { ", last micro-batch loss \(fixed($0, 6))" } ?? ""
       session.say("took \(counted(a.steps - stepsBefore, "step")); now at epoch \(t.epoch + 1), batch \(t.nextBatch + 1)\(last)")
+      if let line = Command.scheduledRate(t) { session.say(line) }   // where a warm-up stands now
     }
   }
 }

@@ -11,8 +11,8 @@ extension Transcript {
     // Each kind of line starts with one of these: most lines are passed over without a regex.
     guard line.hasPrefix("FashionMNIST from ") || line.hasPrefix("steps ") || line.hasPrefix(" ")
             || line.hasPrefix("data ") || line.hasPrefix("forward ") || line.hasPrefix("backward ")
-            || line.hasPrefix("step ") || line.hasPrefix("total ") || line.hasPrefix("memory: ")
-            || line.hasPrefix("peak RSS growth ") else { return nil }
+            || line.hasPrefix("step ") || line.hasPrefix("total ") || line.hasPrefix("samples/s ")
+            || line.hasPrefix("memory: ") || line.hasPrefix("peak RSS growth ") else { return nil }
     for rule in timedLines where matches(rule.line, line) {
       var pattern = line
       for (time, replacement) in rule.times {
@@ -54,5 +54,8 @@ extension Transcript {
      [(regex(#"grew [0-9.]+ [KMG]?B while"#), "grew * while")]),
     // and side by side: "peak RSS growth              46.4 MB       14.1 MB"
     (regex(#"^peak RSS growth( +[0-9.]+ [KMG]?B)+$"#), [(regex(#" +[0-9.]+ [KMG]?B"#), " *")]),
+    // profile 64 16x4, a column per configuration: "forward   11.1 ms   31.2 ms", "samples/s   35,539   24,787"
+    (regex(#"^(data|forward|backward|step|total)( +[0-9.]+ ms)+$"#), [(regex(#" +[0-9.]+ ms"#), " * ms")]),
+    (regex(#"^samples/s( +[0-9,]+)+$"#), [(regex(#"( +[0-9,]+)+$"#), " *")]),
   ]
 }
