@@ -72,14 +72,14 @@ extension Command {
 
   private static func measure(_ session: Session, _ t: Trainer, _ source: DataLoader, accumulate n: Int,
                               microBatches count: Int) -> Phases {
-    // The code a step runs counts in the RSS once it has run: two blank images through a
-    // throwaway copy first (two: batch norm needs more than one), so that the peak measured
-    // below is the memory training holds, not pages of code.
+    // The code a step runs, and the buffers OpenBLAS packs its operands into, count in the RSS
+    // once they have been used: a micro-batch of this size through a throwaway copy first, so that
+    // the peak measured below is the memory training holds, not pages of code or of the library.
     do {
-      let warm = t.model.clone(), two = Batch(capacity: 2, features: source.features)
-      two.count = 2
-      let logits = warm.forward(two.x), g = Tensor(rows: 2, columns: warm.classes)
-      _ = CrossEntropy.evaluate(logits: logits, labels: two.y, gradient: g, scale: 1)
+      let warm = t.model.clone(), one = Batch(capacity: source.largestBatch, features: source.features)
+      source.fill(one, index: 0)
+      let logits = warm.forward(one.x), g = Tensor(rows: one.count, columns: warm.classes)
+      _ = CrossEntropy.evaluate(logits: logits, labels: one.y, gradient: g, scale: 1)
       warm.backward(g)
     }
     ResidentMemory.trim()
