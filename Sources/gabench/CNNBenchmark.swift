@@ -31,6 +31,15 @@ enum CNNBenchmark {
       settle: { trainer.zeroGrad(); trainer.restartEpoch() })
   }
 
+  /// Forward, loss and accuracy over `data` at `batch` (evaluation keeps no activations for a
+  /// backward, but the workspaces are sized for the batch: 256 holds 58 MB of im2col columns).
+  static func evaluation(batch: Int, data: LabeledImages, threads: Int) -> Measurement {
+    let trainer = makeTrainer(TrainingShape(batch: batch), threads: threads)
+    let loader = DataLoader(data, batchSize: batch)
+    let pass = { _ = trainer.evaluate(loader) }
+    return Measurement(warmUp: pass, run: pass)
+  }
+
   /// `samples` samples' worth of the products alone at micro-batch `batch`, on a model of its own.
   static func products(batch: Int, threads: Int, samples: Int) -> (Measurement, flopsPerSample: Double) {
     let products = CNNStepProducts(model: Sequential(architecture, seed: 0, threads: threads), batch: batch)
@@ -49,7 +58,7 @@ enum CNNBenchmark {
 
 extension GABench {
   /// The CNN's training rates and its memory, measured against accounted.
-  func cnnSection(_ train: LabeledImages, torch: TorchFigures?) throws -> [Check] {
+  func cnnSection(_ train: LabeledImages, test: LabeledImages, torch: TorchFigures?) throws -> [Check] {
     let shapes = [TrainingShape(batch: 64), TrainingShape(batch: 16, accumulate: 4), TrainingShape(batch: 16)]
     let samples = quick ? 1_280 : 6_400
     let productBatches = Array(Set(shapes.map(\.batch))).sorted(by: >)
@@ -94,6 +103,14 @@ extension GABench {
                             target: "≥ 60 %", passed: share >= 0.6))
       }
     }
+    let evaluationBatches = [64, 256]
+    let evaluations = takeTurns(evaluationBatches.map { CNNBenchmark.evaluation(batch: $0, data: test, threads: threads) },
+                                rounds: timedRepeats)
+    say("CNN evaluation, forward, loss and accuracy over \(grouped(Double(test.count))) test images (median and best of \(timedRepeats)): "
+        + zip(evaluationBatches, evaluations).map { batch, t in
+          let rate = t.rate(Double(test.count))
+          return "batch \(batch) \(grouped(rate.median)) samples/s (best \(grouped(rate.best)))"
+        }.joined(separator: ", "))
     if !noRSS { checks += try cnnMemorySection() }
     return checks
   }
@@ -106,7 +123,7 @@ extension GABench {
     say()
     say("CNN memory: peak RSS growth of training over the loaded state (VmHWM − VmRSS, child processes) "
         + "against what `show memory` accounts")
-    say(row("configuration", ["accounted", "measured", "measured/accounted"], width: 14))
+    say(row("configuration", ["accounted", "measured", "measured ÷ accounted"], width: 22))
     var growth: [TrainingShape: Double] = [:], checks: [Check] = []
     for shape in shapes {
       var arguments = ["--rss-child", "\(shape)", "--cnn", "--threads", "\(threads)", "--rss-micro-batches", "\(quick ? 64 : 256)"]
@@ -115,7 +132,7 @@ extension GABench {
       let measured = Double(peak.trainingKiB - peak.loadedKiB) * 1024
       let accounted = Double(CNNBenchmark.accountedBytes(shape))
       growth[shape] = measured
-      say(row(shape.label, [grouped(accounted / 1e3) + " KB", grouped(measured / 1e3) + " KB", fixed(measured / accounted, 3)], width: 14))
+      say(row(shape.label, [grouped(accounted / 1e3) + " KB", grouped(measured / 1e3) + " KB", fixed(measured / accounted, 3)], width: 22))
       checks.append(Check(name: "CNN \(shape.label): measured peak growth vs accounted",
                           measured: "\(fixed(100 * (measured / accounted - 1), 1)) %", target: "within ±10 %",
                           passed: abs(measured / accounted - 1) <= 0.1))

@@ -108,7 +108,7 @@ struct GABench: ParsableCommand {
       evaluationSection(test, torch: torch)
       if !noRSS { checks.append(try rssSection()) }
     }
-    if !noCNN { checks += try cnnSection(train, torch: torch) }
+    if !noCNN { checks += try cnnSection(train, test: test, torch: torch) }
     say()
     say("checks (threads \(threads))")
     for check in checks { say("  " + check.line) }
