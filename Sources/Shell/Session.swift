@@ -83,14 +83,18 @@ public final class Session {
   /// A plot, a picture or a progress display: to `display` if a front end takes it, else printed.
   /// Its text is kept in the command's cell unless it is `transient` (a progress update).
   func show(_ d: Display, transient: Bool = false) {
+    if !transient, let svg = d.svg, case .code(let prompt, let command, let out, let pictures)? = cells.last {
+      let picture = Picture(offset: out.utf8.count, text: d.text, svg: svg)
+      cells[cells.count - 1] = .code(prompt: prompt, command: command, output: out, pictures: pictures + [picture])
+    }
     guard let display else { write(d.text); return }
     display(d)
     if !transient { keep(d.text) }
   }
 
   private func keep(_ text: String) {
-    if !text.hasPrefix("\r"), case .code(let prompt, let command, let out)? = cells.last {
-      cells[cells.count - 1] = .code(prompt: prompt, command: command, output: out + text)
+    if !text.hasPrefix("\r"), case .code(let prompt, let command, let out, let pictures)? = cells.last {
+      cells[cells.count - 1] = .code(prompt: prompt, command: command, output: out + text, pictures: pictures)
     }
   }
 

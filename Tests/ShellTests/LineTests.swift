@@ -94,7 +94,7 @@ import Testing
     let error = try #require(throws: ShellError.self) { try t.run(line) }
     #expect(error.description.hasPrefix("error: the line holds a combining mark (U+") && !error.description.contains("\n"))
     #expect(Snapshot(t) == before)
-    guard case .code(_, let kept, _)? = t.session.cells.last else { Issue.record("no cell kept"); return }
+    guard case .code(_, let kept, _, _)? = t.session.cells.last else { Issue.record("no cell kept"); return }
     #expect(!kept.unicodeScalars.contains { $0.properties.isGraphemeExtend } && kept.contains("\u{FFFD}"))
     let read = Transcript.parse("ga> " + kept + "\n" + error.description + "\n").entries.map(\.command)
     #expect(read == [kept])

@@ -39,7 +39,7 @@ extension Command {
         let lines = TerminalPlot(p, width: width, rows: plots.count > 1 ? 8 : 12, colour: session.showsProgress).lines
         for line in lines { text += line + "\n" }
       }
-      session.show(Display(text: text, svg: session.display == nil ? nil : SVGPlot(plots).text))
+      session.show(Display(text: text, svg: SVGPlot(plots).text))
       if topic == "grad" {
         session.say(gradientCounts(session.history, last: last))
         session.say("each backward adds to ‖g‖; step and zero bring it back to 0")

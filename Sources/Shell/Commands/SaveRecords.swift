@@ -27,7 +27,7 @@ extension Command {
       try Transcript.checkFileName(file)
       // Replaying an earlier `save` to this same file would overwrite the file being replayed.
       let kept = finished.filter { cell in
-        guard case .code(_, let command, _) = cell, let saved = fileSaved(by: command) else { return true }
+        guard case .code(_, let command, _, _) = cell, let saved = fileSaved(by: command) else { return true }
         return !sameFile(saved, file)
       }
       let transcript: Transcript
@@ -112,8 +112,8 @@ extension Session {
   /// a first code cell, so the cells run with the same data and epochs, and give the same numbers.
   public var notebookCells: [Cell] {
     let cells = self.cells.enumerated().map { i, cell in
-      guard failedCells.contains(i), case .code(let prompt, let command, let output) = cell else { return cell }
-      return Cell.code(prompt: prompt, command: "! " + command, output: output)
+      guard failedCells.contains(i), case .code(let prompt, let command, let output, let pictures) = cell else { return cell }
+      return Cell.code(prompt: prompt, command: "! " + command, output: output, pictures: pictures)
     }
     guard startedQuick, let first = cells.firstIndex(where: { if case .code = $0 { true } else { false } }) else { return cells }
     let scratch = Session(output: { _ in })

@@ -15,7 +15,7 @@ extension Command {
     let pixels = Array(train.image(index))  // [rows·columns], 0 = background
     let lines = picture(pixels, rows: train.rows, columns: train.columns, colour: session.showsProgress)
     session.show(Display(text: lines.map { $0 + "\n" }.joined(),
-                         svg: session.display == nil ? nil : svgPicture(pixels, rows: train.rows, columns: train.columns)))
+                         svg: svgPicture(pixels, rows: train.rows, columns: train.columns)))
     let label = Int(train.labels[index])
     session.say("training image \(index): label \(label) \(FashionMNIST.classNames[label])")
     if let t = session.trainer { session.say(prediction(t.model, pixels, label: label)) }

@@ -27,15 +27,31 @@ public struct Notebook {
       switch cell {
       case .markdown(let text):
         return ["cell_type": "markdown", "id": id, "metadata": [String: Any](), "source": Notebook.lines(text)]
-      case .code(_, let command, let output):
+      case .code(_, let command, let output, let pictures):
         executionCount += 1
-        let printed = Notebook.lines(Notebook.trimmedOutput(output))
-        let outputs: [[String: Any]] = printed.isEmpty ? []
-          : [["output_type": "stream", "name": "stdout", "text": printed]]
         return ["cell_type": "code", "id": id, "metadata": [String: Any](), "execution_count": executionCount,
-                "source": Notebook.lines(command), "outputs": outputs]
+                "source": Notebook.lines(command), "outputs": Notebook.outputs(output, pictures)]
       }
     }
+  }
+
+  /// A command's outputs as Jupyter's: what it printed as stdout, and each picture it drew as
+  /// display data in its place (the SVG, with the text version as its plain form), as the kernel
+  /// shows them when the notebook runs again.
+  static func outputs(_ output: String, _ pictures: [Picture]) -> [[String: Any]] {
+    func stream(_ text: String) -> [[String: Any]] {
+      let printed = Notebook.lines(text)
+      return printed.isEmpty ? [] : [["output_type": "stream", "name": "stdout", "text": printed]]
+    }
+    let bytes = Array(output.utf8)
+    var outputs: [[String: Any]] = [], cursor = 0
+    for picture in pictures where picture.offset >= cursor && picture.offset + picture.text.utf8.count <= bytes.count {
+      outputs += stream(printedText(String(decoding: bytes[cursor..<picture.offset], as: UTF8.self)))
+      outputs.append(["output_type": "display_data", "metadata": [String: Any](),
+                      "data": ["text/plain": Notebook.lines(printedText(picture.text)), "image/svg+xml": Notebook.lines(picture.svg)]])
+      cursor = picture.offset + picture.text.utf8.count
+    }
+    return outputs + stream(trimmedOutput(String(decoding: bytes[cursor...], as: UTF8.self)))
   }
 
   /// The .ipynb file's text. Keys are sorted, so the same session always gives the same bytes.

@@ -21,7 +21,7 @@ extension Transcript {
         // Split bytes, so that "" stays one (empty) narration line: a lone "#".
         narration += text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
           .map { line in line.isEmpty ? "#" : "# " + String(decoding: line, as: UTF8.self) }
-      case .code(let prompt, let command, let output):
+      case .code(let prompt, let command, let output, _):
         entries.append(Entry(narration: narration, prompt: prompt, command: command,
                              expected: Transcript.expectedLines(printed: output)))
         narration = []

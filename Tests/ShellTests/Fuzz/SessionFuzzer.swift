@@ -412,7 +412,7 @@ final class SessionFuzzer {
       let text = String(decoding: data, as: UTF8.self)
       let parsed = Transcript.parse(text)
       let typed = t.session.cells.dropLast().compactMap { cell -> (prompt: String, command: String)? in
-        guard case .code(let prompt, let command, _) = cell else { return nil }
+        guard case .code(let prompt, let command, _, _) = cell else { return nil }
         if let saved = Command.fileSaved(by: command), Command.sameFile(saved, file) { return nil }
         return (prompt, command)
       }
