@@ -72,7 +72,7 @@ enum Memory {
     }
     row("parameters", r.parameters, "\(grouped(t.model.parameterCount)) floats")
     row("gradients", r.gradients, "one per parameter, accumulated in place")
-    row("optimizer state", r.optimizerState, r.optimizerState == 0 ? "plain SGD keeps none" : "\(t.optimizer.name)'s buffers")
+    row("optimizer state", r.optimizerState, r.optimizerState == 0 ? "plain SGD keeps none" : "\(t.optimizer.name)'s \(t.optimizer.stateDescription)")
     row("activations", r.activations, "batch of \(s.batch): layer outputs, their gradients, the input")
     for line in layerLines(r) { session.say("    " + line) }
     row("total", r.total, "")

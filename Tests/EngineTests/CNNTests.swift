@@ -34,7 +34,8 @@ import Testing
   }
 
   /// max |Δ| / max |g| within the tolerance; for a gradient that is zero up to rounding (≤ 1e-4 of the largest: the biases
-  /// of convolutions before batch norm, which it subtracts again), |Δ| against the model's largest.
+  /// of convolutions right before a batch norm, which subtracts the batch mean and so cancels any bias), |Δ| against the
+  /// model's largest.
   func expectClose(_ a: Tensor, _ name: String, _ what: String, tolerance: Double = CNNTests.tolerance, largest: Float? = nil) {
     let reference = file[name]!
     if let largest, reference.maxAbs <= 1e-4 * largest {

@@ -40,6 +40,7 @@ public final class Adam: Optimizer {
   }
 
   public var stateBytes: Int { 2 * parameters.count * 4 }
+  public var stateDescription: String { "exp_avg and exp_avg_sq, two per parameter" }
 
   /// exp_avg_sq takes (1 − β₂)·g², and g² overflows a float past 1.8e19: PyTorch would store inf
   /// there and train on. 1e18 leaves room for the L2 term λ·p added to g.

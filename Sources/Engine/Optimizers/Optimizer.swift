@@ -10,6 +10,9 @@ public protocol Optimizer: AnyObject {
   var stepCount: Int { get }
   /// Bytes of per-parameter state (momentum buffers, Adam's moments).
   var stateBytes: Int { get }
+  /// What that state is, in the names of PyTorch's optimizer state_dict: "momentum_buffer, one per
+  /// parameter"; empty when there is none.
+  var stateDescription: String { get }
   /// One update of every parameter from its gradient.
   func step()
   /// The largest gradient magnitude `step` takes without its state or weights overflowing to

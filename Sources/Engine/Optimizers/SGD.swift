@@ -29,6 +29,7 @@ public final class SGD: Optimizer {
   }
 
   public var stateBytes: Int { momentum != 0 ? parameters.count * 4 : 0 }
+  public var stateDescription: String { momentum != 0 ? "momentum_buffer, one per parameter" : "" }
 
   public func step() {
     let n = parameters.count
