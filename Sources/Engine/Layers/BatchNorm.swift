@@ -5,7 +5,14 @@
 // The batch statistics couple the samples of a micro-batch: this is where
 // gradient accumulation stops being exactly one large batch.
 
-public final class BatchNorm: @unchecked Sendable {
+/// What a batch norm keeps besides its parameters: state, not learnt (no gradient), which
+/// PyTorch's state_dict holds as `running_mean` and `running_var`.
+public protocol RunningStatistics: AnyObject {
+  var runningMean: Tensor { get }
+  var runningVariance: Tensor { get }
+}
+
+public final class BatchNorm: RunningStatistics, @unchecked Sendable {
   public let features: Int
   public let weight: Parameter        // γ [features]
   public let bias: Parameter          // β [features]

@@ -2,7 +2,7 @@
 // every pixel of the map (B·H·W values a channel). As for the MLP, the statistics of a micro-
 // batch are its own: accumulated micro-batches are not one large batch here.
 
-public final class BatchNorm2d: Layer {
+public final class BatchNorm2d: Layer, RunningStatistics {
   public let channels: Int, pixels: Int
   public let weight: Parameter        // γ [C]
   public let bias: Parameter          // β [C]

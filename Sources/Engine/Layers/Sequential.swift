@@ -53,7 +53,7 @@ public final class Sequential: @unchecked Sendable {
   public private(set) var capacity = 0
   private var seed: UInt64 = 0
   private var trainingForwards: UInt64 = 0
-  private let bufferNames: [(index: Int, norm: AnyObject)]
+  private let bufferNames: [(index: Int, norm: RunningStatistics)]
 
   public init(_ architecture: Architecture, seed: UInt64, threads: Int = 1) {
     precondition(architecture.dropout >= 0 && architecture.dropout < 1, "dropout is a probability below 1")
@@ -64,9 +64,9 @@ public final class Sequential: @unchecked Sendable {
     layers = plan.makeLayers(p)
     modules = plan.modules
     layerIndices = plan.layerIndices
-    bufferNames = zip(plan.normIndices, layers.flatMap { layer -> [AnyObject] in
+    bufferNames = zip(plan.normIndices, layers.flatMap { layer -> [RunningStatistics] in
       if let l = layer as? Linear { return l.batchNorm.map { [$0] } ?? [] }
-      return layer is BatchNorm2d ? [layer] : []
+      return (layer as? BatchNorm2d).map { [$0] } ?? []
     }).map { ($0, $1) }
     precondition(threads <= Sequential.maxThreads, "at most \(Sequential.maxThreads) threads")
     pool = WorkerPool(threads: threads)
@@ -89,10 +89,8 @@ public final class Sequential: @unchecked Sendable {
   /// Batch norm's running statistics: state that is not a parameter (no gradient),
   /// named as PyTorch's state_dict names them.
   public var buffers: [(name: String, tensor: Tensor)] {
-    bufferNames.flatMap { index, norm -> [(String, Tensor)] in
-      let (mean, variance) = (norm as? BatchNorm).map { ($0.runningMean, $0.runningVariance) }
-        ?? ((norm as! BatchNorm2d).runningMean, (norm as! BatchNorm2d).runningVariance)
-      return [("\(index).running_mean", mean), ("\(index).running_var", variance)]
+    bufferNames.flatMap { index, norm in
+      [("\(index).running_mean", norm.runningMean), ("\(index).running_var", norm.runningVariance)]
     }
   }
 
