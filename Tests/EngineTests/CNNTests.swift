@@ -71,20 +71,15 @@ import Testing
   @Test(arguments: [1, 2])
   func forwardLossAndGradientsMatchPyTorch(threads: Int) throws {
     let (t, source) = trainer(threads: threads)
-    let m = try t.backward(source)
-    #expect(abs(Double(m.loss) - Double(file["loss"]![0])) <= 1e-5 * Double(file["loss"]![0]), "loss \(m.loss) vs \(file["loss"]![0])")
-    expectClose((t.model.layers.last as! Linear).output.prefix(rows: 64), "logits", "logits")
-    for p in t.model.parameters.parameters { expectClose(p.grad, "grad.\(p.name)", "gradient of \(p.name)") }
+    try checks.forwardLossAndGradients(t, source, lossTolerance: 1e-5 * Double(file["loss"]![0]))
   }
 
   @Test func fourMicroBatchesMatchPyTorchsAccumulation() throws {
     let (t, source) = trainer(batch: 16, accumulate: 4)
-    for k in 0..<4 {
-      let m = try t.backward(source)
-      #expect(abs(m.loss - file["accum.losses"]![k]) <= 1e-5, "micro-batch \(k) loss")
-    }
-    for p in t.model.parameters.parameters { expectClose(p.grad, "accum.grad.\(p.name)", "accumulated gradient of \(p.name)") }
+    try checks.fourMicroBatches(t, source)
   }
+
+  var checks: FixtureChecks { FixtureChecks(file: file) { expectClose($0, $1, $2) } }
 
   @Test func batchNormMatchesPyTorchAndIsNotEquivalentAccumulated() throws {
     let (t, source) = trainer("bn.", batchNorm: true)

@@ -1,6 +1,7 @@
 // TestSupport.swift — a batch source over arrays and small helpers for engine tests.
 
-import Engine
+import Testing
+@testable import Engine
 
 /// Batches of fixed rows over in-memory examples, in order.
 final class ArraySource: BatchSource {
@@ -50,4 +51,29 @@ func makeTrainer(sizes: [Int], seed: UInt64 = 1, threads: Int = 1, lr: Float = 0
   let sgd = SGD(model.parameters, pool: { model.pool }, learningRate: lr)
   return Trainer(model: model, optimizer: sgd,
                  accumulator: Accumulator(schedule: AccumulationSchedule(accumulate)))
+}
+
+/// What both PyTorch fixtures (the MLP's and the CNN's) check, by the fixture's tensor names:
+/// `loss`, `logits` and `grad.NAME` for one batch of 64, `accum.losses` and `accum.grad.NAME`
+/// for four micro-batches of 16. `close` is the suite's comparison of a tensor with the fixture's.
+struct FixtureChecks {
+  let file: [String: Tensor]
+  let close: (_ tensor: Tensor, _ name: String, _ what: String) -> Void
+
+  /// One batch: the loss within `lossTolerance` (absolute), then the logits and every gradient.
+  func forwardLossAndGradients(_ t: Trainer, _ source: ArraySource, lossTolerance: Double) throws {
+    let m = try t.backward(source)
+    #expect(abs(Double(m.loss) - Double(file["loss"]![0])) <= lossTolerance, "loss \(m.loss) vs \(file["loss"]![0])")
+    close((t.model.layers.last as! Linear).output.prefix(rows: 64), "logits", "logits")
+    for p in t.model.parameters.parameters { close(p.grad, "grad.\(p.name)", "gradient of \(p.name)") }
+  }
+
+  /// Four micro-batches into one window: each one's loss, then the accumulated gradients.
+  func fourMicroBatches(_ t: Trainer, _ source: ArraySource) throws {
+    for k in 0..<4 {
+      let m = try t.backward(source)
+      #expect(abs(m.loss - file["accum.losses"]![k]) <= 1e-5, "micro-batch \(k + 1) loss")
+    }
+    for p in t.model.parameters.parameters { close(p.grad, "accum.grad.\(p.name)", "accumulated gradient of \(p.name)") }
+  }
 }

@@ -34,20 +34,15 @@ import Testing
   @Test(arguments: [1, 2])
   func forwardLossAndGradientsMatchPyTorch(threads: Int) throws {
     let (t, source) = trainer(threads: threads)
-    let m = try t.backward(source)
-    #expect(abs(Double(m.loss) - Double(file["loss"]![0])) <= 1e-6 * 2.3, "loss \(m.loss) vs \(file["loss"]![0])")
-    expectClose((t.model.layers.last as! Linear).output.prefix(rows: 64), "logits", "logits")
-    for p in t.model.parameters.parameters { expectClose(p.grad, "grad.\(p.name)", "gradient of \(p.name)") }
+    try checks.forwardLossAndGradients(t, source, lossTolerance: 1e-6 * 2.3)
   }
 
   @Test func fourMicroBatchesMatchPyTorchsAccumulation() throws {
     let (t, source) = trainer(batch: 16, accumulate: 4)
-    for k in 0..<4 {
-      let m = try t.backward(source)
-      #expect(abs(m.loss - file["accum.losses"]![k]) <= 1e-5, "micro-batch \(k + 1)")
-    }
-    for p in t.model.parameters.parameters { expectClose(p.grad, "accum.grad.\(p.name)", "accumulated \(p.name)") }
+    try checks.fourMicroBatches(t, source)
   }
+
+  var checks: FixtureChecks { FixtureChecks(file: file) { expectClose($0, $1, $2) } }
 
   /// Three full-batch steps of an optimizer, zeroing between, from the fixture's initial weights.
   /// The first step takes PyTorch's own gradient (`grad.*`, the same weights and batch), so that
