@@ -52,9 +52,11 @@ let package = Package(
       "Engine", "Datasets", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], swiftSettings: fastInDebug),
 
-    .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-    .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-    .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine", "Datasets"]),
+    // The fuzzers' crash note, shared by three test targets (a library: test targets cannot import each other).
+    .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
+    .testTarget(name: "EngineTests", dependencies: ["Engine", "FuzzSupport"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FuzzSupport"]),
+    .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine", "Datasets", "FuzzSupport"]),
     .testTarget(name: "TranscriptTests", dependencies: ["Shell"]),
     .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
     .testTarget(name: "KernelTests", dependencies: ["Kernel", "Shell"]),

@@ -7,6 +7,7 @@
 import Engine
 import Foundation
 import Glibc
+import FuzzSupport
 import Testing
 
 import Datasets
@@ -140,7 +141,7 @@ struct IDXMutator {
       let edits = mutator.mutate(&bytes, gzipped: base.gzipped)
       let what = "seed \(fuzzSeed) mutation \(i) of \(base.name): \(edits.joined(separator: "; "))"
       let path = try dir.write(bytes, to: "mutated" + (base.gzipped ? ".gz" : ""))
-      fuzzCrashNote("IDX fuzz crashed: \(what); the file is \(path)\n")
+      CrashNote.set("IDX fuzz crashed: \(what); the file is \(path)\n")
       let t0 = Date()
 
       // The parsers on the bytes, inflated within a small limit (a bomb must stop there).
@@ -177,38 +178,9 @@ struct IDXMutator {
       }
       if Date().timeIntervalSince(t0) > 2 { finding("\(what): took \(Date().timeIntervalSince(t0)) s") }
     }
-    fuzzCrashNote("")
+    CrashNote.set("")
     print("IDX fuzz, seed \(fuzzSeed): \(fuzzMutations) mutations in \(String(format: "%.1f", Date().timeIntervalSince(start))) s; "
       + "\(parsed) calls parsed, \(refused) refused, \(loadedSets) data sets loaded; \(findings.count) findings")
     for f in findings { Issue.record("\(f)") }
   }
-}
-
-// MARK: - Saying where a crash happened
-
-nonisolated(unsafe) private var crashNoteBytes = UnsafeMutablePointer<CChar>.allocate(capacity: 4096)
-nonisolated(unsafe) private var crashNoteLength = 0
-nonisolated(unsafe) private var crashNotePrevious = UnsafeMutablePointer<sigaction>.allocate(capacity: 32)
-/// The handler prints the note, puts back the handler that was there before (Swift's backtracer)
-/// and lets the fault happen again.
-private let crashNoteInstalled: Void = {
-  for sig in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT] {
-    var action = sigaction()
-    action.__sigaction_handler.sa_handler = { sig in
-      _ = write(2, crashNoteBytes, crashNoteLength)
-      sigaction(sig, crashNotePrevious + Int(sig), nil)
-      if sig == SIGABRT || sig == SIGTRAP { raise(sig) }
-    }
-    sigemptyset(&action.sa_mask)
-    sigaction(sig, &action, crashNotePrevious + Int(sig))
-  }
-}()
-
-/// Keeps `text` where a signal handler prints it if the process traps: the mutation that crashed.
-private func fuzzCrashNote(_ text: String) {
-  _ = crashNoteInstalled
-  let bytes = Array(text.utf8.prefix(4095))
-  crashNoteLength = 0
-  bytes.withUnsafeBytes { b in if let base = b.baseAddress { _ = memcpy(crashNoteBytes, base, b.count) } }
-  crashNoteLength = bytes.count
 }

@@ -6,6 +6,7 @@
 
 import Foundation
 import Glibc
+import FuzzSupport
 import Testing
 @testable import Engine
 
@@ -196,7 +197,7 @@ struct SafeTensorsMutator {
         let edits = mutator.mutate(&bytes)
         let what = "seed \(fuzzSeed) mutation \(i) of \(base.name): \(edits.joined(separator: "; "))"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        fuzzCrashNote("safetensors fuzz crashed: \(what); the file is \(path)\n")
+        CrashNote.set("safetensors fuzz crashed: \(what); the file is \(path)\n")
         let t0 = Date()
 
         // The reader: a file, or its own error of one line.
@@ -242,39 +243,10 @@ struct SafeTensorsMutator {
         }
         if Date().timeIntervalSince(t0) > 2 { finding("\(what): took \(Date().timeIntervalSince(t0)) s") }
       }
-      fuzzCrashNote("")
+      CrashNote.set("")
       print("safetensors fuzz, seed \(fuzzSeed): \(fuzzMutations) mutations in \(String(format: "%.1f", Date().timeIntervalSince(start))) s; "
         + "\(read) read, \(refused) refused, \(loaded) loaded as weights; \(findings.count) findings")
       for f in findings { Issue.record("\(f)") }
     }
   }
-}
-
-// MARK: - Saying where a crash happened
-
-nonisolated(unsafe) private var crashNoteBytes = UnsafeMutablePointer<CChar>.allocate(capacity: 4096)
-nonisolated(unsafe) private var crashNoteLength = 0
-nonisolated(unsafe) private var crashNotePrevious = UnsafeMutablePointer<sigaction>.allocate(capacity: 32)
-/// The handler prints the note, puts back the handler that was there before (Swift's backtracer)
-/// and lets the fault happen again.
-private let crashNoteInstalled: Void = {
-  for sig in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT] {
-    var action = sigaction()
-    action.__sigaction_handler.sa_handler = { sig in
-      _ = write(2, crashNoteBytes, crashNoteLength)
-      sigaction(sig, crashNotePrevious + Int(sig), nil)
-      if sig == SIGABRT || sig == SIGTRAP { raise(sig) }
-    }
-    sigemptyset(&action.sa_mask)
-    sigaction(sig, &action, crashNotePrevious + Int(sig))
-  }
-}()
-
-/// Keeps `text` where a signal handler prints it if the process traps: the mutation that crashed.
-private func fuzzCrashNote(_ text: String) {
-  _ = crashNoteInstalled
-  let bytes = Array(text.utf8.prefix(4095))
-  crashNoteLength = 0
-  bytes.withUnsafeBytes { b in if let base = b.baseAddress { _ = memcpy(crashNoteBytes, base, b.count) } }
-  crashNoteLength = bytes.count
 }
