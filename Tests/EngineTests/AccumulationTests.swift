@@ -58,15 +58,7 @@ import Testing
     let source = ArraySource(count: batches * 4, features: 3, classes: 2, batchSize: 4, seed: 1)
     let t = makeTrainer(sizes: [3, 4, 2])
     t.accumulator = Accumulator(schedule: AccumulationSchedule(n), normalization: normalization, leftover: leftover)
-    var steps: [Int] = [], scales: [Float] = [], last = 0
-    _ = try t.train(source, epochs: epochs) { event in
-      switch event {
-      case .backward(let m): scales.append(m.scale)
-      case .epochEnded: steps.append(t.accumulator.steps - last); last = t.accumulator.steps
-      default: break
-      }
-    }
-    return (steps, scales)
+    return try stepsAndScales(t, source, epochs: epochs)
   }
 
   @Test func tutorialRuleStepsAtTheLastBatchButStillDividesByN() throws {

@@ -77,3 +77,17 @@ struct FixtureChecks {
     for p in t.model.parameters.parameters { close(p.grad, "accum.grad.\(p.name)", "accumulated gradient of \(p.name)") }
   }
 }
+
+/// Trains `t` on `source` for `epochs`: the optimizer steps of each epoch, and the loss scale of
+/// every micro-batch (1/N, 1/k, 1: what the window's rules divided it by).
+func stepsAndScales(_ t: Trainer, _ source: ArraySource, epochs: Int) throws -> (steps: [Int], scales: [Float]) {
+  var steps: [Int] = [], scales: [Float] = [], last = 0
+  _ = try t.train(source, epochs: epochs) { event in
+    switch event {
+    case .backward(let m): scales.append(m.scale)
+    case .epochEnded: steps.append(t.accumulator.steps - last); last = t.accumulator.steps
+    default: break
+    }
+  }
+  return (steps, scales)
+}
