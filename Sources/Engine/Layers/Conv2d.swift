@@ -1,4 +1,4 @@
-// Conv2d.swift — nn.Conv2d(in, out, k, padding=p), stride 1, through im2col and cblas_sgemm:
+// Conv2d.swift — nn.Conv2d(in, out, k, padding=(k − 1) / 2), stride 1, through im2col and cblas_sgemm:
 //   forward   col_b = im2col(x_b) [C·k·k, H'·W'];  y_b = W·col_b + b          (W [out, C·k·k])
 //   backward  dW += Σ_b dy_b·col_bᵀ;  db += Σ dy;  dx_b = col2im(Wᵀ·dy_b)
 // Weight layout as PyTorch's: [out, in, kH, kW]. The columns of every image are kept from
@@ -22,6 +22,9 @@ public final class Conv2d: Layer {
   init(inChannels: Int, outChannels: Int, height: Int, width: Int, kernel: Int = 3, padding: Int = 1,
        weight: Parameter, bias: Parameter) {
     (self.inChannels, self.outChannels, self.height, self.width) = (inChannels, outChannels, height, width)
+    // A "same" convolution (the output as large as the input), the only kind a model builds: its
+    // im2col rows are shifted copies of the plane (see `im2col`).
+    precondition(kernel % 2 == 1 && 2 * padding == kernel - 1, "Conv2d here is stride 1 with padding (k − 1) / 2")
     (self.kernel, self.padding) = (kernel, padding)
     (self.weight, self.bias) = (weight, bias)
   }
@@ -117,81 +120,64 @@ public final class Conv2d: Layer {
     return total
   }
 
-  /// col[(c·k + i)·k + j, oh·W' + ow] = x[c, oh + i − p, ow + j − p], 0 outside the image.
+  /// col[(c·k + i)·k + j, oh·W' + ow] = x[c, oh + i − p, ow + j − p], 0 outside the image. The
+  /// output being as large as the image, row (c, i, j) is the flattened plane moved by the tap's
+  /// shift: one copy, with rows of zeros above or below and a zero at each line's edge where the
+  /// move wrapped round to the next line.
   func im2col(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>) {
-    let (h, w, oh, ow, k, p) = (height, width, outHeight, outWidth, kernel, padding)
+    let (h, w) = (height, width)
     for c in 0..<inChannels {
       let image = x + c * h * w
-      for i in 0..<k {
-        for j in 0..<k {
-          let row = col + ((c * k + i) * k + j) * pixels
-          // Output columns whose input column ow + j − p lies inside the image.
-          let first = max(0, p - j), last = max(first, min(ow, w + p - j))
-          if let (rows, shift) = flatShift(i, j) {
-            // A "same" convolution: the row is the plane moved by `shift`, rows of zeros above or
-            // below, and a zero at each line's edge where the move wrapped round to the next line.
-            Conv2d.zero(row, count: rows.lowerBound * ow)
-            Conv2d.zero(row + rows.upperBound * ow, count: pixels - rows.upperBound * ow)
-            let (from, to) = (max(rows.lowerBound * ow, -shift), min(rows.upperBound * ow, h * w - shift))
-            Conv2d.copy(image + from + shift, into: row + from, count: to - from)
-            for r in rows {
-              for q in 0..<first { row[r * ow + q] = 0 }
-              for q in last..<ow { row[r * ow + q] = 0 }
-            }
-            continue
-          }
-          for r in 0..<oh {
-            let out = row + r * ow, source = r + i - p
-            guard source >= 0 && source < h else { Conv2d.zero(out, count: ow); continue }
-            Conv2d.zero(out, count: first)
-            Conv2d.copy(image + source * w + (first + j - p), into: out + first, count: last - first)
-            Conv2d.zero(out + last, count: ow - last)
-          }
+      for i in 0..<kernel {
+        for j in 0..<kernel {
+          let row = col + ((c * kernel + i) * kernel + j) * pixels
+          let (rows, shift, inside) = tap(i, j)
+          Conv2d.zero(row, count: rows.lowerBound * w)
+          Conv2d.zero(row + rows.upperBound * w, count: pixels - rows.upperBound * w)
+          Conv2d.copy(image + inside.lowerBound + shift, into: row + inside.lowerBound, count: inside.count)
+          zeroEdges(row, rows: rows, j)
         }
       }
     }
   }
 
-  /// For a convolution whose output is as large as its input (stride 1, padding (k − 1) / 2),
-  /// the output rows that tap (i, j) reads inside the image, and how far (in floats) the tap
-  /// moves the flattened plane: row (c, i, j) of im2col is then one shifted copy of the plane.
-  @inline(__always)
-  private func flatShift(_ i: Int, _ j: Int) -> (rows: Range<Int>, shift: Int)? {
-    guard outHeight == height, outWidth == width else { return nil }
-    let rows = max(0, padding - i)..<max(max(0, padding - i), min(outHeight, height + padding - i))
-    return (rows, (i - padding) * width + (j - padding))
-  }
-
-  /// The adjoint of im2col: dx[c, oh + i − p, ow + j − p] += dcol[…], in a fixed order.
-  /// (It overwrites dcol's entries that fall outside the image with 0.)
+  /// The adjoint of im2col: dx[c, oh + i − p, ow + j − p] += dcol[…], in a fixed order: one
+  /// shifted addition of each row, whose entries outside the image are made 0 first so that the
+  /// wrapped ones add nothing (it overwrites them in dcol).
   func col2im(_ col: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
-    let (h, w, oh, ow, k, p) = (height, width, outHeight, outWidth, kernel, padding)
+    let (h, w) = (height, width)
     dx.update(repeating: 0, count: inputFeatures)
     for c in 0..<inChannels {
       let image = dx + c * h * w
-      for i in 0..<k {
-        for j in 0..<k {
-          let row = col + ((c * k + i) * k + j) * pixels
-          let first = max(0, p - j), last = min(ow, w + p - j)
-          guard first < last else { continue }
-          if let (rows, shift) = flatShift(i, j) {
-            // One shifted addition of the plane, its entries outside the image made 0 first, so
-            // the wrapped ones add nothing: each dx entry still takes its terms in the same order.
-            for r in rows {
-              for q in 0..<first { row[r * ow + q] = 0 }
-              for q in last..<ow { row[r * ow + q] = 0 }
-            }
-            let (from, to) = (max(rows.lowerBound * ow, -shift), min(rows.upperBound * ow, h * w - shift))
-            Conv2d.add(row + from, into: image + from + shift, count: to - from)
-            continue
-          }
-          for r in 0..<oh {
-            let target = r + i - p
-            guard target >= 0 && target < h else { continue }
-            Conv2d.add(row + r * ow + first, into: image + target * w + (first + j - p), count: last - first)
-          }
+      for i in 0..<kernel {
+        for j in 0..<kernel {
+          let row = col + ((c * kernel + i) * kernel + j) * pixels
+          let (rows, shift, inside) = tap(i, j)
+          zeroEdges(row, rows: rows, j)
+          Conv2d.add(row + inside.lowerBound, into: image + inside.lowerBound + shift, count: inside.count)
         }
       }
+    }
+  }
+
+  /// Tap (i, j): the output rows it reads inside the image, how far (in floats) it moves the
+  /// flattened plane, and the flat output positions whose shifted input lies in the plane.
+  @inline(__always)
+  private func tap(_ i: Int, _ j: Int) -> (rows: Range<Int>, shift: Int, inside: Range<Int>) {
+    let first = max(0, padding - i), rows = first..<max(first, min(height, height + padding - i))
+    let shift = (i - padding) * width + (j - padding)
+    let from = max(rows.lowerBound * width, -shift), to = min(rows.upperBound * width, height * width - shift)
+    return (rows, shift, from..<max(from, to))
+  }
+
+  /// Zeroes, in each of `rows`, the output columns whose input column (column + j − p) lies
+  /// outside the image: where tap column j's shift wrapped round to the neighbouring line.
+  @inline(__always)
+  private func zeroEdges(_ row: UnsafeMutablePointer<Float>, rows: Range<Int>, _ j: Int) {
+    let w = width, first = max(0, padding - j), last = max(first, min(w, w + padding - j))
+    for r in rows {
+      for q in 0..<first { row[r * w + q] = 0 }
+      for q in last..<w { row[r * w + q] = 0 }
     }
   }
 
